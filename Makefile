@@ -1,0 +1,49 @@
+# Two commands do all set-up on a fresh machine (see README.md):
+#   make run    set up the embedded default (SQLite, eager tasks, console email), load the
+#               curriculum and demo data, and start the site on http://127.0.0.1:8000/
+#   make test   set up the virtual environment and run the whole test suite twice: on the
+#               embedded default, then on PostgreSQL, Redis and real Celery workers
+#               (tests/services_pass.py; skipped with the reason if those servers are not
+#               reachable, except in CI where that fails)
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The first Python >= 3.11 on this machine (python3.12 preferred).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+
+.PHONY: run setup test lint venv clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.12 preferred)."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+venv: $(VENV)/.installed
+
+setup: venv
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+
+run: setup
+	@echo ""
+	@echo "  The site is starting at http://$(HOST):$(PORT)/  (sign in at http://$(HOST):$(PORT)/accounts/login/)"
+	@echo "  Emails (invitations, verification links) are printed in this terminal."
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	LMS_TEST_PASS=embedded FUZZ_PROFILE=dev $(PY) -m pytest --create-db $(PYTEST_ARGS)
+	$(PY) -m tests.services_pass $(PYTEST_ARGS)
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,90 @@
+"""Request hygiene and security headers: requests whose address holds a NUL character are refused
+(400), and every response gets a Content Security Policy and a Permissions Policy.
+
+The public site, learner, manager and supervisor pages run under a strict policy: scripts,
+styles and fonts only from this site, no inline scripts or style attributes, no plugins, no
+framing. The Wagtail and Django admins get a policy that lets their own editors work (they use
+inline styles and scripts); it still allows nothing from other origins except embeds and images
+editors add.
+"""
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+
+VIDEO_FRAMES = "https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com"
+
+STRICT = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        f"frame-src 'self' {VIDEO_FRAMES}",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+
+ADMIN = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob: https:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        f"frame-src 'self' {VIDEO_FRAMES} https:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = (
+            "Content-Security-Policy-Report-Only"
+            if getattr(settings, "CSP_REPORT_ONLY", False)
+            else "Content-Security-Policy"
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code >= 500:
+            return response  # Django's debug page needs inline styles and scripts
+        policy = ADMIN if request.path.startswith(ADMIN_PREFIXES) else STRICT
+        response.headers.setdefault(self.header, policy)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class NullCharacter(SuspiciousOperation):
+    """A NUL character in the path or the query string."""
+
+
+class RejectNullCharactersMiddleware:
+    """A NUL character has no place in an address, and no database text column can hold one
+    (PostgreSQL refuses it outright): refuse such a request with 400 Bad Request before any view
+    looks it up, instead of letting it reach a query and fail there as a server error. Form
+    fields refuse NUL themselves (Django's ``ProhibitNullCharactersValidator``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise NullCharacter("NUL character in the request's address")
+        return self.get_response(request)

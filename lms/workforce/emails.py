@@ -1,0 +1,27 @@
+from django.utils import timezone
+
+from lms.emails import send_templated_email
+
+from .models import Invitation
+
+
+def send_invitation(*, invitation_id: int, token: str) -> None:
+    """Email an invitation link, unless the invitation has meanwhile been used or withdrawn, or
+    the token has been replaced by a newer one (a resend)."""
+    from .services import invitation_url
+
+    invitation = (
+        Invitation.objects.select_related("unit", "job_role", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.status != "pending":
+        return
+    if invitation.token_hash != Invitation.hash_token(token):
+        return
+    send_templated_email(
+        to=[invitation.email],
+        template_prefix="workforce/email/invitation",
+        context={"invitation": invitation, "url": invitation_url(token)},
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())

@@ -1,0 +1,267 @@
+import hashlib
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from treebeard.mp_tree import MP_Node
+
+
+class OrganisationUnit(MP_Node):
+    """A node of the organisation tree: a region, an organisation in it, or a team in that."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", "Region"
+        ORGANISATION = "organisation", "Organisation"
+        TEAM = "team", "Team"
+
+    class Sector(models.TextChoices):
+        NHS = "nhs", "NHS"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        VOLUNTARY = "voluntary", "Voluntary and community sector"
+        INDEPENDENT = "independent", "Independent sector"
+
+    # Depth in the tree that each kind must sit at.
+    DEPTH_OF_KIND = {Kind.REGION: 1, Kind.ORGANISATION: 2, Kind.TEAM: 3}
+
+    name = models.CharField(max_length=200)
+    code = models.SlugField(
+        max_length=60,
+        unique=True,
+        help_text="A short, stable identifier used in staff import files, e.g. 'north-hv-team-1'.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sector = models.CharField(
+        max_length=20,
+        choices=Sector.choices,
+        blank=True,
+        help_text="For organisations: which sector they belong to.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    node_order_by = ["name"]
+
+    class Meta:
+        verbose_name = "organisation unit"
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.sector and self.kind != self.Kind.ORGANISATION:
+            raise ValidationError({"sector": "Only organisations have a sector."})
+
+    @classmethod
+    def expected_depth(cls, kind: str) -> int:
+        return cls.DEPTH_OF_KIND[cls.Kind(kind)]
+
+    @property
+    def label(self) -> str:
+        """Name with its organisation, e.g. 'Health Visiting North (Riverside NHS Trust)'."""
+        if self.kind == self.Kind.TEAM:
+            parent = self.get_parent()
+            return f"{self.name} ({parent.name})" if parent else self.name
+        return self.name
+
+    def subtree_q(self, prefix: str = "") -> Q:
+        """A filter for this unit and everything below it, on ``<prefix>path``."""
+        return Q(**{f"{prefix}path__startswith": self.path})
+
+
+class JobRole(models.Model):
+    """A role people are employed in, and the tier of practice the role requires."""
+
+    name = models.CharField(max_length=120, unique=True)
+    code = models.SlugField(max_length=60, unique=True)
+    required_tier = models.ForeignKey(
+        "content.Tier", on_delete=models.PROTECT, related_name="job_roles"
+    )
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self, on: date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(start_date__lte=on).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on)
+        )
+
+
+class Membership(models.Model):
+    """A person working in a unit in a job role from ``start_date`` until ``end_date``.
+
+    ``is_manager`` makes the person a manager of the unit and of everything below it. Someone
+    with two roles has two memberships; someone who moves team has the old one ended and a new one.
+    People with no job role (e.g. a commissioner who manages a region) are not counted in coverage.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(OrganisationUnit, on_delete=models.PROTECT, related_name="memberships")
+    job_role = models.ForeignKey(
+        JobRole,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        null=True,
+        blank=True,
+        help_text="Leave empty for people who do not work with families; they are not counted "
+        "in coverage.",
+    )
+    is_manager = models.BooleanField(
+        default=False, help_text="Manages this unit and every unit below it."
+    )
+    start_date = models.DateField(default=timezone.localdate)
+    end_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__path", "user__display_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="workforce_membership_end_after_start",
+            ),
+            # One open membership per person, unit and role: a double submit or a re-import
+            # cannot create a second one.
+            models.UniqueConstraint(
+                fields=["user", "unit", "job_role"],
+                condition=Q(end_date__isnull=True, job_role__isnull=False),
+                name="workforce_membership_one_open",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "unit"],
+                condition=Q(end_date__isnull=True, job_role__isnull=True),
+                name="workforce_membership_one_open_no_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "end_date"])]
+
+    def __str__(self):
+        role = self.job_role or "no role"
+        return f"{self.user} – {role}, {self.unit}"
+
+    def clean(self):
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date must be on or after the start date."})
+
+    def is_active_on(self, on: date) -> bool:
+        return self.start_date <= on and (self.end_date is None or self.end_date >= on)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """An emailed, single-use, expiring link that lets someone set up their account and lands
+    them in a unit and role. Only a hash of the token is stored."""
+
+    email = models.EmailField()
+    display_name = models.CharField(max_length=150, blank=True)
+    unit = models.ForeignKey(OrganisationUnit, on_delete=models.CASCADE, related_name="invitations")
+    job_role = models.ForeignKey(
+        JobRole, on_delete=models.PROTECT, related_name="invitations", null=True, blank=True
+    )
+    is_manager = models.BooleanField(default=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per address, unit and role.
+            models.UniqueConstraint(
+                fields=["email", "unit", "job_role"],
+                condition=Q(
+                    accepted_at__isnull=True, revoked_at__isnull=True, job_role__isnull=False
+                ),
+                name="workforce_invitation_one_open",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "unit"],
+                condition=Q(
+                    accepted_at__isnull=True, revoked_at__isnull=True, job_role__isnull=True
+                ),
+                name="workforce_invitation_one_open_no_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invitation for {self.email} to {self.unit}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class StaffImport(models.Model):
+    """One upload of a staff CSV: what was in it, who sent it and what happened to each row."""
+
+    class Status(models.TextChoices):
+        VALIDATED = "validated", "Checked, not yet imported"
+        IMPORTED = "imported", "Imported"
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    content = models.TextField()
+    content_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.VALIDATED)
+    report = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"

@@ -1,0 +1,193 @@
+"""Reads about the workforce: roles, who manages what, and who is in a manager's scope."""
+
+from datetime import date
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+
+from content.groups import AUTHORING_GROUPS
+
+from .models import JobRole, Membership, OrganisationUnit
+
+
+class Role(StrEnum):
+    PRACTITIONER = "practitioner"
+    MANAGER = "manager"
+    REGIONAL_LEAD = "regional_lead"
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+
+_ROLES_CACHE = "_lms_roles"
+
+
+def roles_for(user) -> frozenset[str]:
+    """The roles a signed-in person holds today. Cached on the user object for the request."""
+    if not user or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, _ROLES_CACHE, None)
+    if cached is not None:
+        return cached
+    roles: set[str] = set()
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    for job_role_id, is_manager, kind in (
+        Membership.objects.active()
+        .filter(user=user)
+        .values_list("job_role_id", "is_manager", "unit__kind")
+    ):
+        if job_role_id:
+            roles.add(Role.PRACTITIONER)
+        if is_manager:
+            roles.add(Role.REGIONAL_LEAD if kind == OrganisationUnit.Kind.REGION else Role.MANAGER)
+    if user.groups.filter(name__in=AUTHORING_GROUPS).exists():
+        roles.add(Role.TRAINER)
+    result = frozenset(roles)
+    setattr(user, _ROLES_CACHE, result)
+    return result
+
+
+def forget_roles(user) -> None:
+    if hasattr(user, _ROLES_CACHE):
+        delattr(user, _ROLES_CACHE)
+
+
+def _subtree_q(paths: list[str], prefix: str = "") -> Q:
+    """A filter matching any unit at or below one of ``paths`` (on ``<prefix>path``)."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
+
+
+def managed_root_paths(user, on: date | None = None) -> list[str]:
+    """Tree paths of the units a person manages directly (the tops of their scope)."""
+    if not user or not user.is_authenticated:
+        return []
+    return _tops(
+        Membership.objects.active(on)
+        .filter(user=user, is_manager=True)
+        .values_list("unit__path", flat=True)
+    )
+
+
+def record_root_paths(user, on: date | None = None) -> list[str]:
+    """Tops of the units whose people's training and supervision records ``user`` may see and
+    act on: the units they manage, regions left out. A regional lead sees a region's figures
+    (the reports), never named people's records (ARCHITECTURE.md, "Who may see what"); someone
+    who manages a region and an organisation in it has that organisation's people."""
+    if not user or not user.is_authenticated:
+        return []
+    return _tops(
+        Membership.objects.active(on)
+        .filter(user=user, is_manager=True)
+        .exclude(unit__kind=OrganisationUnit.Kind.REGION)
+        .values_list("unit__path", flat=True)
+    )
+
+
+def _tops(paths) -> list[str]:
+    """The outermost of ``paths``: a path inside another is already covered by it."""
+    tops: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(top) for top in tops):
+            tops.append(path)
+    return tops
+
+
+def managed_units(user) -> QuerySet[OrganisationUnit]:
+    """Every unit a person manages: the units they manage directly and all units below them.
+
+    Administrators manage everything.
+    """
+    if user and user.is_authenticated and user.is_superuser:
+        return OrganisationUnit.objects.all()
+    paths = managed_root_paths(user)
+    if not paths:
+        return OrganisationUnit.objects.none()
+    return OrganisationUnit.objects.filter(_subtree_q(paths))
+
+
+def scope_q(user, prefix: str) -> Q:
+    """A filter for rows whose unit (reached through ``prefix``, e.g. ``"unit__"``) is in the
+    person's management scope. Use it to scope any query to what a manager may see."""
+    if user and user.is_authenticated and user.is_superuser:
+        return Q()
+    return _subtree_q(managed_root_paths(user), prefix=prefix)
+
+
+def manages_unit(user, unit: OrganisationUnit) -> bool:
+    if user and user.is_authenticated and user.is_superuser:
+        return True
+    return any(unit.path.startswith(path) for path in managed_root_paths(user))
+
+
+def manages_person(manager, person, *, records: bool = False) -> bool:
+    """Whether ``person`` works (today) in a unit that ``manager`` manages. ``records``: in a
+    unit whose people's records ``manager`` may see (``record_root_paths``)."""
+    if manager.is_superuser:
+        return True
+    paths = record_root_paths(manager) if records else managed_root_paths(manager)
+    if not paths:
+        return False
+    return (
+        Membership.objects.active()
+        .filter(user=person)
+        .filter(_subtree_q(paths, prefix="unit__"))
+        .exists()
+    )
+
+
+def staff_in_scope(user, *, records: bool = False) -> QuerySet[Membership]:
+    """Active memberships in the units a person manages, with people, units and roles.
+    ``records``: only in the units whose people's records they may see (``record_root_paths``:
+    a regional lead gets nobody)."""
+    if not (user and user.is_authenticated):
+        return Membership.objects.none()
+    if user.is_superuser:
+        scope = Q()
+    else:
+        paths = record_root_paths(user) if records else managed_root_paths(user)
+        if not paths:
+            return Membership.objects.none()
+        scope = _subtree_q(paths, prefix="unit__")
+    return (
+        Membership.objects.active()
+        .filter(scope)
+        .select_related("user", "unit", "job_role", "job_role__required_tier")
+    )
+
+
+def active_memberships(user, on: date | None = None) -> QuerySet[Membership]:
+    return (
+        Membership.objects.active(on)
+        .filter(user=user)
+        .select_related("unit", "job_role", "job_role__required_tier")
+    )
+
+
+def required_tier_for(user, on: date | None = None):
+    """The highest tier any of a person's current job roles requires, or None."""
+    memberships = active_memberships(user, on).exclude(job_role=None)
+    tiers = [m.job_role.required_tier for m in memberships]
+    return max(tiers, key=lambda t: t.order, default=None)
+
+
+def unit_tree(units: QuerySet[OrganisationUnit]) -> list[OrganisationUnit]:
+    """Units in tree order, each with ``staff_count`` (active memberships in that unit)."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    active = Q(memberships__start_date__lte=today) & (
+        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)
+    )
+    return list(
+        units.annotate(staff_count=Count("memberships", filter=active, distinct=True)).order_by(
+            "path"
+        )
+    )
+
+
+def job_roles() -> QuerySet[JobRole]:
+    return JobRole.objects.filter(is_active=True).select_related("required_tier")

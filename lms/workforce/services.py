@@ -1,0 +1,691 @@
+"""Writes to the workforce: units, memberships, invitations and staff import.
+
+Every function is keyword-only and transactional. Memberships start and end only here, so the
+``membership_started`` / ``membership_ended`` signals always fire (other apps assign required
+training and refresh coverage on them), and every role change is written to the audit log
+(``workforce.membership_*``) with who made it when the caller knows (``by``).
+"""
+
+import csv
+import hashlib
+import io
+import re
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lms.celery import enqueue_on_commit
+
+from . import signals
+from .models import Invitation, JobRole, Membership, OrganisationUnit, StaffImport
+from .selectors import forget_roles, managed_root_paths, manages_unit
+
+User = get_user_model()
+
+INVITATION_VALID_DAYS = getattr(settings, "INVITATION_VALID_DAYS", 14)
+
+
+# --- Units ----------------------------------------------------------------------------------
+
+
+def _check_parent(kind: str, parent: OrganisationUnit | None) -> None:
+    expected = OrganisationUnit.expected_depth(kind)
+    actual = 1 if parent is None else parent.depth + 1
+    if expected != actual:
+        needs = {1: "no parent", 2: "a region as its parent", 3: "an organisation as its parent"}
+        raise ValidationError(
+            {"parent": f"A {OrganisationUnit.Kind(kind).label.lower()} needs {needs[expected]}."}
+        )
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    name: str,
+    code: str,
+    kind: str,
+    parent: OrganisationUnit | None = None,
+    sector: str = "",
+) -> OrganisationUnit:
+    _check_parent(kind, parent)
+    unit = OrganisationUnit(name=name, code=code, kind=kind, sector=sector)
+    unit.full_clean(exclude=["path", "depth", "numchild"])
+    if parent is None:
+        return OrganisationUnit.add_root(instance=unit)
+    parent.refresh_from_db()
+    return parent.add_child(instance=unit)
+
+
+@transaction.atomic
+def unit_update(
+    *, unit: OrganisationUnit, parent: OrganisationUnit | None = None, **fields
+) -> OrganisationUnit:
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    _check_parent(unit.kind, parent)
+    unit.full_clean(exclude=["path", "depth", "numchild"])
+    unit.save()
+    current_parent = unit.get_parent()
+    if parent is not None and (current_parent is None or current_parent.pk != parent.pk):
+        unit.move(parent, pos="sorted-child")
+        unit.refresh_from_db()
+    return unit
+
+
+# --- Memberships ----------------------------------------------------------------------------
+
+# Role changes in the audit log (Wagtail's "Site history" report), written on the membership.
+AUDIT_MEMBERSHIP_START = "workforce.membership_start"
+AUDIT_MEMBERSHIP_END = "workforce.membership_end"
+AUDIT_MEMBERSHIP_MOVE = "workforce.membership_move"
+AUDIT_MANAGER_GRANTED = "workforce.manager_granted"
+AUDIT_MEMBERSHIP_CORRECT = "workforce.membership_correct"
+
+
+def _audit(membership: Membership, action: str, by, **extra) -> None:
+    from wagtail.log_actions import log
+
+    data = {
+        "person_id": membership.user_id,
+        "unit": membership.unit.name,
+        "unit_id": membership.unit_id,
+        "job_role": membership.job_role.name if membership.job_role else None,
+        "is_manager": membership.is_manager,
+        "start_date": membership.start_date.isoformat(),
+        "end_date": membership.end_date.isoformat() if membership.end_date else None,
+        **extra,
+    }
+    log(membership, action, user=by, data=data)
+
+
+def _start(
+    *, user, unit, job_role, is_manager: bool, start_date: date | None
+) -> tuple[Membership, bool, bool]:
+    """``(membership, created, manager_rights_granted)``; see ``membership_start``."""
+    start_date = start_date or timezone.localdate()
+    existing = (
+        Membership.objects.select_for_update()
+        .filter(user=user, unit=unit, job_role=job_role, end_date__isnull=True)
+        .first()
+    )
+    if existing:
+        if is_manager and not existing.is_manager:
+            existing.is_manager = True
+            existing.save(update_fields=["is_manager"])
+            forget_roles(user)
+            return existing, False, True
+        return existing, False, False
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user,
+                unit=unit,
+                job_role=job_role,
+                is_manager=is_manager,
+                start_date=start_date,
+            )
+    except IntegrityError:
+        # A concurrent request created it first.
+        return (
+            Membership.objects.get(user=user, unit=unit, job_role=job_role, end_date__isnull=True),
+            False,
+            False,
+        )
+    forget_roles(user)
+    signals.membership_started.send(sender=Membership, membership=membership)
+    return membership, True, False
+
+
+@transaction.atomic
+def membership_start(
+    *,
+    user,
+    unit: OrganisationUnit,
+    job_role: JobRole | None,
+    is_manager: bool = False,
+    start_date: date | None = None,
+    by=None,
+) -> tuple[Membership, bool]:
+    """Start (or return the already open) membership of ``user`` in ``unit`` and ``job_role``.
+
+    Returns ``(membership, created)``. Safe to call twice: the second call changes nothing except
+    granting manager rights if asked. ``by`` (who made the change, when known) goes into the
+    audit log with it.
+    """
+    membership, created, granted = _start(
+        user=user, unit=unit, job_role=job_role, is_manager=is_manager, start_date=start_date
+    )
+    if created:
+        _audit(membership, AUDIT_MEMBERSHIP_START, by)
+    elif granted:
+        _audit(membership, AUDIT_MANAGER_GRANTED, by)
+    return membership, created
+
+
+def _end(membership: Membership, end_date: date | None) -> Membership:
+    end_date = end_date or timezone.localdate()
+    if end_date < membership.start_date:
+        raise ValidationError({"end_date": "The end date must be on or after the start date."})
+    membership.end_date = end_date
+    membership.save(update_fields=["end_date"])
+    forget_roles(membership.user)
+    signals.membership_ended.send(sender=Membership, membership=membership)
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, end_date: date | None = None, by=None) -> Membership:
+    _end(membership, end_date)
+    _audit(membership, AUDIT_MEMBERSHIP_END, by)
+    return membership
+
+
+def _loggable(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    return getattr(value, "pk", value)
+
+
+@transaction.atomic
+def membership_correct(*, membership: Membership, changes: dict, by=None) -> Membership:
+    """Save an administrator's correction of a membership (``{field: (old, new)}``: unit, job
+    role, manager rights, dates) and write what changed to the audit log. Starting, ending and
+    moving have their own services; this is for putting a wrong record right."""
+    for name, (_old, new) in changes.items():
+        setattr(membership, name, new)
+    membership.save(update_fields=list(changes))
+    forget_roles(membership.user)
+    _audit(
+        membership,
+        AUDIT_MEMBERSHIP_CORRECT,
+        by,
+        changed={name: [_loggable(o), _loggable(n)] for name, (o, n) in changes.items()},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_move(
+    *, membership: Membership, to_unit: OrganisationUnit, on: date | None = None, by=None
+) -> Membership:
+    """Move someone to another team in the same role: the old membership ends the day before.
+    One audit entry (on the new membership) records the move."""
+    on = on or timezone.localdate()
+    _end(membership, max(membership.start_date, on - timedelta(1)))
+    new, _, _ = _start(
+        user=membership.user,
+        unit=to_unit,
+        job_role=membership.job_role,
+        is_manager=membership.is_manager,
+        start_date=on,
+    )
+    _audit(
+        new,
+        AUDIT_MEMBERSHIP_MOVE,
+        by,
+        from_membership_id=membership.pk,
+        from_unit=membership.unit.name,
+        from_unit_id=membership.unit_id,
+    )
+    return new
+
+
+# --- People ---------------------------------------------------------------------------------
+
+
+def _person_for_email(*, email: str, display_name: str = "") -> tuple["User", bool]:
+    """The user with this address, or a new one with no password yet (they set it when they
+    accept their invitation)."""
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user:
+        return user, False
+    user = User.objects.create_user(email=email, password=None, display_name=display_name)
+    return user, True
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def invitation_url(token: str) -> str:
+    from django.urls import reverse
+
+    return f"{settings.SITE_URL}{reverse('workforce:join', args=[token])}"
+
+
+def _send_invitation(invitation: Invitation, token: str) -> None:
+    from .tasks import send_invitation_email
+
+    enqueue_on_commit(send_invitation_email, invitation.pk, token)
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    invited_by,
+    email: str,
+    unit: OrganisationUnit,
+    job_role: JobRole | None,
+    is_manager: bool = False,
+    display_name: str = "",
+) -> tuple[Invitation, bool]:
+    """Invite someone by email to ``unit`` in ``job_role``. Returns ``(invitation, created)``.
+
+    Inviting the same address to the same unit and role again while an invitation is open
+    returns the open one (a double submit sends one email).
+    """
+    if not manages_unit(invited_by, unit):
+        raise PermissionDenied("You can only invite people to units you manage.")
+    email = email.strip().lower()
+    validate_email(email)
+    existing = (
+        Invitation.objects.select_for_update()
+        .filter(email=email, unit=unit, job_role=job_role)
+        .filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if existing and existing.status == "pending":
+        return existing, False
+    if existing:  # expired: retire it so a fresh one can be sent
+        existing.revoked_at = timezone.now()
+        existing.save(update_fields=["revoked_at"])
+    token = _new_token()
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                email=email,
+                display_name=display_name.strip(),
+                unit=unit,
+                job_role=job_role,
+                is_manager=is_manager,
+                invited_by=invited_by,
+                token_hash=Invitation.hash_token(token),
+                expires_at=timezone.now() + timedelta(days=INVITATION_VALID_DAYS),
+            )
+    except IntegrityError:
+        return Invitation.objects.pending().get(email=email, unit=unit, job_role=job_role), False
+    _send_invitation(invitation, token)
+    return invitation, True
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, by) -> Invitation:
+    """Send a fresh link (the old one stops working) and extend the expiry."""
+    if not manages_unit(by, invitation.unit):
+        raise PermissionDenied("You can only resend invitations to units you manage.")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError("This invitation has already been used or withdrawn.")
+    token = _new_token()
+    invitation.token_hash = Invitation.hash_token(token)
+    invitation.expires_at = timezone.now() + timedelta(days=INVITATION_VALID_DAYS)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    _send_invitation(invitation, token)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
+    if not manages_unit(by, invitation.unit):
+        raise PermissionDenied("You can only withdraw invitations to units you manage.")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.accepted_at and not invitation.revoked_at:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a link refers to, whatever its state, or None."""
+    return (
+        Invitation.objects.select_related("unit", "job_role")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )
+
+
+class InvitationNotUsable(Exception):
+    def __init__(self, status: str):
+        super().__init__(status)
+        self.status = status
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, user=None, display_name: str = "", password: str = ""
+) -> tuple[Invitation, "User"]:
+    """Use an invitation once. Either ``user`` (already signed in, same address) accepts it, or a
+    new account is set up with ``display_name`` and ``password``. The address is marked verified
+    (the person proved they receive mail there) and the person lands in the unit and role."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationNotUsable("unknown")
+    if invitation.status != "pending":
+        raise InvitationNotUsable(invitation.status)
+    if user is not None:
+        if user.email.lower() != invitation.email:
+            raise InvitationNotUsable("wrong_user")
+    else:
+        user, _ = _person_for_email(email=invitation.email, display_name=display_name)
+        if user.has_usable_password():
+            raise InvitationNotUsable("has_account")
+        user.display_name = display_name.strip() or user.display_name
+        user.set_password(password)
+        user.save()
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=invitation.email).update(
+        primary=False
+    )
+    address, _ = EmailAddress.objects.get_or_create(
+        user=user, email=invitation.email, defaults={"primary": True, "verified": True}
+    )
+    if not (address.verified and address.primary):
+        address.verified = address.primary = True
+        address.save(update_fields=["verified", "primary"])
+    # The role was given by whoever sent the invitation.
+    membership_start(
+        user=user,
+        unit=invitation.unit,
+        job_role=invitation.job_role,
+        is_manager=invitation.is_manager,
+        by=invitation.invited_by,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return invitation, user
+
+
+# --- Staff import ---------------------------------------------------------------------------
+
+IMPORT_COLUMNS = {
+    "email": "Work email address (required).",
+    "name": "Full name as it should appear on certificates (required for people new to the "
+    "system).",
+    "unit": "The code of the team or organisation they work in (required), e.g. north-hv-1.",
+    "job_role": "The code or name of their job role (required), e.g. health-visitor.",
+    "manager": "'yes' if they manage this unit (optional; default no).",
+    "start_date": "When they started in this role, as YYYY-MM-DD or DD/MM/YYYY (optional; "
+    "default today).",
+}
+REQUIRED_COLUMNS = ("email", "unit", "job_role")
+MAX_IMPORT_ROWS = 20000
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+
+
+@dataclass
+class ImportRow:
+    line: int
+    email: str = ""
+    name: str = ""
+    unit_code: str = ""
+    job_role_code: str = ""
+    is_manager: bool = False
+    start_date: str = ""
+    errors: list[str] = field(default_factory=list)
+    outcome: str = ""  # new person / new membership / unchanged
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _parse_date(value: str) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def _read_csv(content: str) -> tuple[list[str], list[tuple[int, dict]]]:
+    content = content.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(content))
+    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    rows = []
+    for record in reader:
+        line = reader.line_num
+        values = {k: (v or "").strip() for k, v in record.items() if k}
+        if not any(values.values()):
+            continue
+        rows.append((line, values))
+        if len(rows) > MAX_IMPORT_ROWS:
+            break
+    return header, rows
+
+
+def _check_rows(*, user, content: str) -> tuple[list[str], list[ImportRow]]:
+    """Validate every row; returns file-level problems and the rows with their errors."""
+    try:
+        header, records = _read_csv(content)
+    except csv.Error as exc:
+        return [f"The file could not be read as CSV: {exc}."], []
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return [
+            "The first line must name the columns. Missing: "
+            + ", ".join(missing)
+            + ". Expected columns: "
+            + ", ".join(IMPORT_COLUMNS)
+            + "."
+        ], []
+    if not records:
+        return ["The file has no rows of staff under its header line."], []
+    if len(records) > MAX_IMPORT_ROWS:
+        return [
+            f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files."
+        ], []
+
+    units = {u.code: u for u in OrganisationUnit.objects.filter(is_active=True)}
+    roles = {}
+    for role in JobRole.objects.filter(is_active=True):
+        roles[role.code.lower()] = role
+        roles[role.name.lower()] = role
+    scope = managed_root_paths(user)
+    existing_people = {
+        e.lower()
+        for e in User.objects.filter(
+            email__in=[r.get("email", "").lower() for _, r in records]
+        ).values_list("email", flat=True)
+    }
+    seen: dict[tuple, int] = {}
+    rows = []
+    for line, record in records:
+        row = ImportRow(
+            line=line,
+            email=record.get("email", "").lower(),
+            name=record.get("name", ""),
+            unit_code=record.get("unit", ""),
+            job_role_code=record.get("job_role", ""),
+            start_date=record.get("start_date", ""),
+        )
+        if not row.email:
+            row.errors.append("Email is missing.")
+        else:
+            try:
+                validate_email(row.email)
+            except ValidationError:
+                row.errors.append(f"'{row.email}' is not a valid email address.")
+        unit = units.get(row.unit_code)
+        if not row.unit_code:
+            row.errors.append("Unit is missing.")
+        elif unit is None:
+            row.errors.append(f"No active unit has the code '{row.unit_code}'.")
+        elif unit.kind == OrganisationUnit.Kind.REGION:
+            row.errors.append("Staff belong to an organisation or a team, not a region.")
+        elif not user.is_superuser and not any(unit.path.startswith(p) for p in scope):
+            row.errors.append(f"You do not manage '{row.unit_code}'.")
+        if not row.job_role_code:
+            row.errors.append("Job role is missing.")
+        elif row.job_role_code.lower() not in roles:
+            row.errors.append(f"No job role is called '{row.job_role_code}'.")
+        manager_value = record.get("manager", "").lower()
+        if manager_value in YES:
+            row.is_manager = True
+        elif manager_value not in NO:
+            row.errors.append(f"Manager must be 'yes' or 'no', not '{record.get('manager')}'.")
+        try:
+            start = _parse_date(row.start_date)
+            if start and start > timezone.localdate() + timedelta(days=366):
+                row.errors.append("Start date is more than a year in the future.")
+        except ValueError:
+            row.errors.append(
+                f"Start date '{row.start_date}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)."
+            )
+        if row.email and row.email not in existing_people and not row.name:
+            row.errors.append("Name is missing (needed for people new to the system).")
+        key = (row.email, row.unit_code, row.job_role_code.lower())
+        if row.email and key in seen:
+            row.errors.append(f"Repeats line {seen[key]}.")
+        else:
+            seen[key] = line
+        rows.append(row)
+    return [], rows
+
+
+def _report(problems: list[str], rows: list[ImportRow]) -> dict:
+    return {
+        "problems": problems,
+        "rows": [asdict(r) for r in rows],
+        "good": sum(1 for r in rows if r.ok),
+        "bad": sum(1 for r in rows if not r.ok),
+    }
+
+
+NOT_CSV = "This does not look like a CSV file. Save it from your spreadsheet as 'CSV UTF-8'."
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def refuse_binary(content: str) -> None:
+    """A NUL character never occurs in a CSV file saved as text (it does in a spreadsheet's own
+    format, or in UTF-16), and no database text column can hold one."""
+    if "\x00" in content:
+        raise ValidationError(NOT_CSV)
+
+
+def staff_import_check(*, uploaded_by, filename: str, content: str) -> StaffImport:
+    """Check an uploaded staff file and keep it, with a line-by-line report, for confirmation.
+
+    Nothing about staff is written until ``staff_import_apply``. Raises ``ValidationError``
+    for a file that is not text (``refuse_binary``).
+    """
+    refuse_binary(content)
+    problems, rows = _check_rows(user=uploaded_by, content=content)
+    return StaffImport.objects.create(
+        uploaded_by=uploaded_by,
+        filename=CONTROL_CHARACTERS.sub("", filename)[:255] or "staff.csv",
+        content=content,
+        content_sha256=hashlib.sha256(content.encode()).hexdigest(),
+        report=_report(problems, rows),
+    )
+
+
+def staff_import_apply(*, staff_import: StaffImport, user) -> StaffImport:
+    """Import the good rows of a checked file. Each row is all-or-nothing; bad rows are skipped
+    and reported. Re-importing the same file changes nothing (rows come back as unchanged)."""
+    with transaction.atomic():
+        staff_import = StaffImport.objects.select_for_update().get(pk=staff_import.pk)
+        if staff_import.status == StaffImport.Status.IMPORTED:
+            return staff_import  # a double submit of the confirm button
+        # Check again: units, roles or people may have changed since the file was uploaded.
+        problems, rows = _check_rows(user=user, content=staff_import.content)
+        roles = {}
+        for role in JobRole.objects.filter(is_active=True):
+            roles[role.code.lower()] = role
+            roles[role.name.lower()] = role
+        units = {u.code: u for u in OrganisationUnit.objects.filter(is_active=True)}
+        for row in rows:
+            if not row.ok:
+                continue
+            try:
+                with transaction.atomic():
+                    person, new_person = _person_for_email(email=row.email, display_name=row.name)
+                    _, new_membership = membership_start(
+                        user=person,
+                        unit=units[row.unit_code],
+                        job_role=roles[row.job_role_code.lower()],
+                        is_manager=row.is_manager,
+                        start_date=_parse_date(row.start_date),
+                        by=user,
+                    )
+                    if new_person:
+                        invitation_create(
+                            invited_by=user,
+                            email=row.email,
+                            unit=units[row.unit_code],
+                            job_role=roles[row.job_role_code.lower()],
+                            is_manager=row.is_manager,
+                            display_name=row.name,
+                        )
+            except (ValidationError, IntegrityError, PermissionDenied) as exc:
+                row.errors.append(f"Could not be imported: {exc}")
+                continue
+            row.outcome = (
+                "new person"
+                if new_person
+                else ("new membership" if new_membership else "unchanged")
+            )
+        staff_import.report = _report(problems, rows)
+        staff_import.status = StaffImport.Status.IMPORTED
+        staff_import.imported_at = timezone.now()
+        staff_import.save(update_fields=["report", "status", "imported_at"])
+        return staff_import
+
+
+# --- Default job roles ----------------------------------------------------------------------
+
+DEFAULT_JOB_ROLES_FILE = Path(__file__).with_name("job_roles.yaml")
+
+
+class DefaultJobRolesError(Exception):
+    pass
+
+
+@transaction.atomic
+def load_default_job_roles(path=DEFAULT_JOB_ROLES_FILE) -> tuple[int, int]:
+    """Create the default job roles that are missing. Returns ``(created, already_present)``.
+
+    Roles that exist (by code) are left alone, so an administrator's edits survive.
+    """
+    import yaml
+
+    from content.models import Tier
+
+    entries = yaml.safe_load(path.read_text())
+    tiers = {t.code: t for t in Tier.objects.all()}
+    missing = sorted({e["tier"] for e in entries} - set(tiers))
+    if missing:
+        raise DefaultJobRolesError(
+            f"Tiers {', '.join(missing)} do not exist yet; run `manage.py load_curriculum` first."
+        )
+    created = kept = 0
+    for entry in entries:
+        _, was_created = JobRole.objects.get_or_create(
+            code=entry["code"],
+            defaults={"name": entry["name"], "required_tier": tiers[entry["tier"]]},
+        )
+        created += was_created
+        kept += not was_created
+    return created, kept

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workforce"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit"),
+    path("invite/", views.InviteView.as_view(), name="invite"),
+    path(
+        "invitations/<int:pk>/resend/",
+        views.InvitationActionView.as_view(action="resend"),
+        name="invitation_resend",
+    ),
+    path(
+        "invitations/<int:pk>/withdraw/",
+        views.InvitationActionView.as_view(action="revoke"),
+        name="invitation_revoke",
+    ),
+    path("import/", views.StaffImportView.as_view(), name="import"),
+    path("import/template.csv", views.ImportTemplateView.as_view(), name="import_template"),
+    path("import/<int:pk>/", views.StaffImportDetailView.as_view(), name="import_detail"),
+    path("join/<str:token>/", views.JoinView.as_view(), name="join"),
+]

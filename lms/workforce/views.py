@@ -1,0 +1,227 @@
+"""Pages for managers (staff in their units, invitations, staff import) and the invitation
+link that new staff follow. Rules live in ``services`` and ``selectors``."""
+
+import csv
+
+from allauth.account.utils import perform_login
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from . import selectors, services
+from .forms import AccountSetupForm, InviteForm, StaffImportForm
+from .models import Invitation, StaffImport
+from .permissions import ManagerRequiredMixin
+
+
+class HomeView(ManagerRequiredMixin, TemplateView):
+    template_name = "workforce/home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        units = selectors.managed_units(user)
+        return {
+            **super().get_context_data(**kwargs),
+            "units": selectors.unit_tree(units),
+            "invitations": Invitation.objects.pending()
+            .filter(unit__in=units)
+            .select_related("unit", "job_role")[:50],
+            "imports": StaffImport.objects.filter(uploaded_by=user)[:5],
+        }
+
+
+class UnitDetailView(ManagerRequiredMixin, TemplateView):
+    template_name = "workforce/unit_detail.html"
+
+    def get_context_data(self, **kwargs):
+        unit = get_object_or_404(selectors.managed_units(self.request.user), pk=self.kwargs["pk"])
+        staff = (
+            selectors.staff_in_scope(self.request.user)
+            .filter(unit__path__startswith=unit.path)
+            .order_by("unit__path", "user__display_name")
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "unit": unit,
+            "ancestors": unit.get_ancestors(),
+            "children": selectors.unit_tree(unit.get_children()),
+            "staff": staff,
+            "invitations": Invitation.objects.pending()
+            .filter(unit__path__startswith=unit.path)
+            .select_related("unit", "job_role"),
+        }
+
+
+class InviteView(ManagerRequiredMixin, FormView):
+    template_name = "workforce/invite.html"
+    form_class = InviteForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {"unit": self.request.GET.get("unit")}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            invitation, created = services.invitation_create(
+                invited_by=self.request.user,
+                email=data["email"],
+                display_name=data["display_name"],
+                unit=data["unit"],
+                job_role=data["job_role"],
+                is_manager=data["is_manager"],
+            )
+        except PermissionDenied as exc:
+            form.add_error("unit", str(exc))
+            return self.form_invalid(form)
+        if created:
+            messages.success(
+                self.request, f"Invitation sent to {invitation.email}. The link works for 14 days."
+            )
+        else:
+            messages.info(
+                self.request,
+                f"{invitation.email} already has an open invitation to {invitation.unit.name}; "
+                "no new email was sent. Use 'Resend' if they have lost it.",
+            )
+        return redirect("workforce:unit", pk=invitation.unit_id)
+
+
+class InvitationActionView(ManagerRequiredMixin, View):
+    action = ""
+
+    def post(self, request, pk):
+        invitation = get_object_or_404(
+            Invitation.objects.filter(unit__in=selectors.managed_units(request.user)), pk=pk
+        )
+        try:
+            if self.action == "resend":
+                services.invitation_resend(invitation=invitation, by=request.user)
+                messages.success(request, f"A new link has been sent to {invitation.email}.")
+            else:
+                services.invitation_revoke(invitation=invitation, by=request.user)
+                messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("workforce:unit", pk=invitation.unit_id)
+
+
+class StaffImportView(ManagerRequiredMixin, FormView):
+    template_name = "workforce/import.html"
+    form_class = StaffImportForm
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "columns": services.IMPORT_COLUMNS}
+
+    def form_valid(self, form):
+        staff_import = services.staff_import_check(
+            uploaded_by=self.request.user,
+            filename=form.cleaned_data["file"].name,
+            content=form.cleaned_data["content"],
+        )
+        return redirect("workforce:import_detail", pk=staff_import.pk)
+
+
+def _own_import(request, pk) -> StaffImport:
+    qs = StaffImport.objects.all()
+    if not request.user.is_superuser:
+        qs = qs.filter(uploaded_by=request.user)
+    return get_object_or_404(qs, pk=pk)
+
+
+class StaffImportDetailView(ManagerRequiredMixin, TemplateView):
+    template_name = "workforce/import_detail.html"
+
+    def get_context_data(self, **kwargs):
+        staff_import = _own_import(self.request, self.kwargs["pk"])
+        rows = staff_import.report.get("rows", [])
+        return {
+            **super().get_context_data(**kwargs),
+            "staff_import": staff_import,
+            "report": staff_import.report,
+            "bad_rows": [r for r in rows if r["errors"]],
+            "good_rows": [r for r in rows if not r["errors"]],
+        }
+
+    def post(self, request, pk):
+        staff_import = _own_import(request, pk)
+        staff_import = services.staff_import_apply(staff_import=staff_import, user=request.user)
+        messages.success(
+            request, "Import finished. The report below shows what happened to each row."
+        )
+        return redirect("workforce:import_detail", pk=staff_import.pk)
+
+
+class ImportTemplateView(ManagerRequiredMixin, View):
+    def get(self, request):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="staff-import-template.csv"'
+        writer = csv.writer(response)
+        writer.writerow(list(services.IMPORT_COLUMNS))
+        writer.writerow(
+            ["a.person@example.org", "A Person", "team-code", "health-visitor", "no", ""]
+        )
+        return response
+
+
+class JoinView(View):
+    """The link in an invitation email: set up an account (or accept with an existing one)."""
+
+    template_name = "workforce/join.html"
+
+    def _render(self, request, invitation, form=None, status="pending", status_code=200):
+        return render(
+            request,
+            self.template_name,
+            {"invitation": invitation, "form": form, "status": status},
+            status=status_code,
+        )
+
+    def get(self, request, token):
+        invitation = services.invitation_for_token(token)
+        if invitation is None:
+            return self._render(request, None, status="unknown", status_code=404)
+        if invitation.status != "pending":
+            return self._render(request, invitation, status=invitation.status, status_code=410)
+        if request.user.is_authenticated:
+            status = "confirm" if request.user.email == invitation.email else "wrong_user"
+            return self._render(request, invitation, status=status)
+        from django.contrib.auth import get_user_model
+
+        existing = get_user_model().objects.filter(email__iexact=invitation.email).first()
+        if existing and existing.has_usable_password():
+            return self._render(request, invitation, status="has_account")
+        form = AccountSetupForm(
+            email=invitation.email, initial={"display_name": invitation.display_name}
+        )
+        return self._render(request, invitation, form=form)
+
+    def post(self, request, token):
+        invitation = services.invitation_for_token(token)
+        if invitation is None:
+            raise Http404
+        form = None
+        try:
+            if request.user.is_authenticated:
+                invitation, user = services.invitation_accept(token=token, user=request.user)
+            else:
+                form = AccountSetupForm(request.POST, email=invitation.email)
+                if not form.is_valid():
+                    return self._render(request, invitation, form=form)
+                invitation, user = services.invitation_accept(
+                    token=token,
+                    display_name=form.cleaned_data["display_name"],
+                    password=form.cleaned_data["password1"],
+                )
+        except services.InvitationNotUsable as exc:
+            return self._render(request, invitation, status=exc.status, status_code=410)
+        messages.success(request, f"Welcome. You are now a member of {invitation.unit.label}.")
+        if request.user.is_authenticated:
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        return perform_login(request, user, redirect_url=settings.LOGIN_REDIRECT_URL)
