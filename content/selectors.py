@@ -1,0 +1,70 @@
+"""Reads over the content tree: the catalogue's courses and a module's place in its course.
+
+Every function runs a fixed number of queries, however many courses or modules there are.
+"""
+
+from django.db.models import QuerySet
+from wagtail import hooks
+
+from .models import CompetencyArea, CourseIndexPage, CoursePage, ModulePage, Tier
+
+
+def catalogue_courses(
+    catalogue: CourseIndexPage,
+    *,
+    tier: Tier | None = None,
+    area: CompetencyArea | None = None,
+    required_up_to: Tier | None = None,
+) -> QuerySet[CoursePage]:
+    """Live courses of the catalogue in framework order (tier, then position), with their tiers
+    and competency areas loaded.
+
+    ``required_up_to``: only the core courses someone needs for that tier, i.e. courses that are
+    required for their tier at that tier or below.
+    """
+    courses = (
+        CoursePage.objects.child_of(catalogue)
+        .live()
+        .select_related("tier")
+        .prefetch_related("competency_areas")
+        .order_by("tier__order", "path")
+    )
+    if tier is not None:
+        courses = courses.filter(tier=tier)
+    if area is not None:
+        courses = courses.filter(competency_areas=area)
+    if required_up_to is not None:
+        courses = courses.filter(required_for_tier=True, tier__order__lte=required_up_to.order)
+    return courses
+
+
+def required_tier_for_user(user) -> Tier | None:
+    """The tier a person's job roles require, asked of whichever app knows (``workforce``
+    registers the ``lms_required_tier_for_user`` hook); content itself knows nothing of roles."""
+    if not (user and user.is_authenticated):
+        return None
+    tier = None
+    for fn in hooks.get_hooks("lms_required_tier_for_user"):
+        tier = fn(user) or tier
+    return tier
+
+
+def module_navigation(module: ModulePage) -> dict:
+    """A module's course, its live sibling modules, its position and its neighbours.
+
+    A module that is not live (a draft in preview) gets no position and no neighbours.
+    """
+    parent_path = module.path[: -module.steplen]
+    course = CoursePage.objects.select_related("tier").get(path=parent_path)
+    modules = list(course.modules())
+    position = next((i for i, m in enumerate(modules) if m.pk == module.pk), None)
+    return {
+        "course": course,
+        "module_list": modules,
+        "module_number": position + 1 if position is not None else None,
+        "module_count": len(modules),
+        "previous_module": modules[position - 1] if position else None,
+        "next_module": (
+            modules[position + 1] if position is not None and position + 1 < len(modules) else None
+        ),
+    }

@@ -1,0 +1,822 @@
+"""Reads about learning: what a person's roles require, the learner's dashboard, the state of a
+course or module for the page panels, knowledge-check rules, tiers held and reflections.
+
+Everything here reads; writes are in ``courses.services``. List reads take a constant number of
+queries whatever the number of enrolments (course percentages come from count subqueries).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from content.models import CompetencyArea, CoursePage, ModulePage, Tier
+from lms.workforce.selectors import active_memberships
+
+from .models import (
+    CompetencyAssessment,
+    Completion,
+    Enrolment,
+    EnrolmentRule,
+    ModuleProgress,
+    QuestionResponse,
+    QuizAttempt,
+    Reflection,
+    TierStanding,
+)
+
+EXPIRING_SOON_DAYS = 90
+DUE_SOON_DAYS = 30
+
+
+def default_due_days() -> int:
+    return getattr(settings, "COURSES_DEFAULT_DUE_DAYS", 90)
+
+
+def refresher_lead_days() -> int:
+    return getattr(settings, "COURSES_REFRESHER_LEAD_DAYS", EXPIRING_SOON_DAYS)
+
+
+def supervision_selectors():
+    """The supervision app's selectors (imported late: supervision is read, never imported, at
+    module load)."""
+    from supervision import selectors
+
+    return selectors
+
+
+# --- What roles require ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequiredCourse:
+    course: CoursePage
+    due_in_days: int
+
+
+def live_courses() -> QuerySet[CoursePage]:
+    return CoursePage.objects.live().select_related("tier")
+
+
+def required_courses_for_roles(job_roles: Iterable) -> dict[int, RequiredCourse]:
+    """Course id -> requirement, for people in ``job_roles``: every live core course
+    (``required_for_tier``) at or below the highest tier the roles require, plus the courses
+    active enrolment rules add for those roles. Two queries."""
+    roles = [role for role in job_roles if role is not None]
+    if not roles:
+        return {}
+    max_order = max(role.required_tier.order for role in roles)
+    default_days = default_due_days()
+    required = {
+        course.pk: RequiredCourse(course, default_days)
+        for course in live_courses().filter(required_for_tier=True, tier__order__lte=max_order)
+    }
+    rules = EnrolmentRule.objects.filter(
+        is_active=True, job_role__in=roles, course__live=True
+    ).select_related("course", "course__tier")
+    for rule in rules:
+        known = required.get(rule.course_id)
+        days = rule.due_in_days if known is None else min(known.due_in_days, rule.due_in_days)
+        required[rule.course_id] = RequiredCourse(rule.course, days)
+    return required
+
+
+def current_job_roles(user, on: date | None = None) -> list:
+    return [m.job_role for m in active_memberships(user, on).exclude(job_role=None)]
+
+
+def required_courses_for(user, on: date | None = None) -> dict[int, RequiredCourse]:
+    return required_courses_for_roles(current_job_roles(user, on))
+
+
+def required_tier_of_roles(job_roles: Iterable) -> Tier | None:
+    tiers = [role.required_tier for role in job_roles if role is not None]
+    return max(tiers, key=lambda t: t.order, default=None)
+
+
+def missing_prerequisites(user, course: CoursePage, on: date | None = None) -> list[CoursePage]:
+    """Live prerequisite courses the person has no current completion of."""
+    # Read from the database (not ``course.prerequisites``, which on an edited, unsaved page
+    # holds the in-memory choices).
+    prerequisites = list(
+        CoursePage.objects.live().filter(required_by__pk=course.pk).order_by("title")
+    )
+    if not prerequisites:
+        return []
+    done = set(
+        Completion.objects.current(on)
+        .filter(user=user, course__in=prerequisites)
+        .values_list("course_id", flat=True)
+    )
+    return [c for c in prerequisites if c.pk not in done]
+
+
+# --- Enrolments and progress ----------------------------------------------------------------
+
+
+def current_enrolment(user, course) -> Enrolment | None:
+    if not (user and user.is_authenticated):
+        return None
+    return (
+        Enrolment.objects.filter(user=user, course=course, is_current=True)
+        .select_related("completion")
+        .first()
+    )
+
+
+def _count(queryset) -> Subquery:
+    """A correlated COUNT(*) subquery over ``queryset``."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().annotate(_n=Count("pk")).values("_n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def with_progress(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Annotate ``total_modules`` (live modules of the course) and ``done_modules`` (of those,
+    completed in this enrolment) without a query per enrolment or per module."""
+    live_modules = ModulePage.objects.filter(
+        live=True,
+        depth=OuterRef("course__depth") + 1,
+        path__startswith=OuterRef("course__path"),
+    ).values("depth")
+    done = ModuleProgress.objects.filter(
+        enrolment=OuterRef("pk"), completed_at__isnull=False, module__live=True
+    ).values("enrolment")
+    return enrolments.annotate(total_modules=_count(live_modules), done_modules=_count(done))
+
+
+def percent(done: int, total: int) -> int:
+    return (done * 100) // total if total else 0
+
+
+def next_module_for(enrolment: Enrolment) -> ModulePage | None:
+    """Where 'Resume' goes: the module opened last if unfinished, else the first unfinished
+    module in course order, else the first module."""
+    modules = list(enrolment.course.modules())
+    if not modules:
+        return None
+    done = set(
+        enrolment.progress.filter(completed_at__isnull=False).values_list("module_id", flat=True)
+    )
+    if enrolment.last_module_id and enrolment.last_module_id not in done:
+        for module in modules:
+            if module.pk == enrolment.last_module_id:
+                return module
+    for module in modules:
+        if module.pk not in done:
+            return module
+    return modules[0]
+
+
+# --- Knowledge checks -----------------------------------------------------------------------
+
+
+@dataclass
+class QuizRules:
+    """What the knowledge-check rules allow right now, for one enrolment."""
+
+    question_count: int
+    pass_mark: int
+    max_attempts: int | None
+    attempts_used: int
+    passed_attempt: QuizAttempt | None
+    last_attempt: QuizAttempt | None
+    next_allowed_at: datetime | None
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.max_attempts is None:
+            return None
+        return max(self.max_attempts - self.attempts_used, 0)
+
+    @property
+    def blocked_reason(self) -> str:
+        """Why the learner cannot submit now, in words, or '' if they can."""
+        if not self.question_count:
+            return "This course has no knowledge check."
+        if self.passed_attempt:
+            return "You have already passed this knowledge check."
+        if self.attempts_left == 0:
+            return (
+                f"You have used all {self.max_attempts} attempts at this knowledge check for this "
+                "cycle. Talk to your manager or a trainer about what to do next."
+            )
+        if self.next_allowed_at and self.next_allowed_at > timezone.now():
+            local = timezone.localtime(self.next_allowed_at)
+            return (
+                "You can try again from "
+                f"{local:%H:%M} on {local.day} {local:%B %Y}. Use the time to look back over "
+                "the modules."
+            )
+        return ""
+
+
+def quiz_rules(enrolment: Enrolment, course: CoursePage | None = None) -> QuizRules:
+    course = course or enrolment.course
+    attempts = list(enrolment.attempts.order_by("number"))
+    passed = next((a for a in attempts if a.passed), None)
+    last = attempts[-1] if attempts else None
+    next_allowed = None
+    if last and not last.passed and course.retry_cooldown_minutes:
+        next_allowed = last.submitted_at + timedelta(minutes=course.retry_cooldown_minutes)
+    return QuizRules(
+        question_count=len(course.questions()),
+        pass_mark=course.pass_mark,
+        max_attempts=course.max_attempts or None,
+        attempts_used=len(attempts),
+        passed_attempt=passed,
+        last_attempt=last,
+        next_allowed_at=next_allowed,
+    )
+
+
+@dataclass
+class QuestionFeedback:
+    number: int
+    question: str
+    correct: bool
+    chosen: list[dict]
+    explanation: str
+
+
+def attempt_feedback(attempt: QuizAttempt) -> list[QuestionFeedback]:
+    """Per-question feedback for an attempt, from the revision of the course it was taken on
+    (so later edits to the questions do not change what the learner was told)."""
+    course = attempt.enrolment.course
+    questions = None
+    if attempt.course_revision_id:
+        from wagtail.models import Revision
+
+        revision = Revision.objects.filter(pk=attempt.course_revision_id).first()
+        if revision is not None:
+            try:
+                questions = revision.as_object().questions()
+            except Exception:  # an unreadable old revision: fall back to the live course
+                questions = None
+    if questions is None:
+        questions = course.questions()
+    responses = {r.question_id: r for r in attempt.responses.all()}
+    feedback = []
+    for number, block in enumerate(questions, start=1):
+        response = responses.get(block.id)
+        if response is None:
+            continue
+        options = {option.id: option.value for option in block.value["options"].bound_blocks}
+        chosen = [
+            {
+                "text": options[oid]["text"],
+                "feedback": options[oid]["feedback"],
+                "correct": bool(options[oid]["correct"]),
+            }
+            for oid in response.selected
+            if oid in options
+        ]
+        feedback.append(
+            QuestionFeedback(
+                number=number,
+                question=block.value["question"],
+                correct=response.correct,
+                chosen=chosen,
+                explanation=block.value.get("explanation") or "",
+            )
+        )
+    return feedback
+
+
+# --- Tiers ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TierSummary:
+    held: Tier | None
+    held_until: date | None
+    required: Tier | None
+    status: str  # "meets", "expiring", "below" or "no_requirement"
+    required_valid_until: date | None
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "meets": "Meets your role's requirement",
+            "expiring": "Meets your role's requirement, expiring soon",
+            "below": "Below your role's requirement",
+            "no_requirement": "No requirement set for your role",
+        }[self.status]
+
+    @property
+    def tag_class(self) -> str:
+        return {"meets": "tag--ok", "expiring": "tag--warn", "below": "tag--bad"}.get(
+            self.status, "tag--muted"
+        )
+
+
+def tier_summary(user, required: Tier | None, on: date | None = None) -> TierSummary:
+    """The tier a person holds today against the tier their role requires. One query."""
+    on = on or timezone.localdate()
+    standings = list(
+        TierStanding.objects.filter(user=user, valid_until__gte=on).select_related("tier")
+    )
+    best = max(standings, key=lambda s: s.tier.order, default=None)
+    by_order = {s.tier.order: s for s in standings}
+    status, required_until = "no_requirement", None
+    if required is not None:
+        standing = by_order.get(required.order)
+        if standing is None:
+            status = "below"
+        else:
+            required_until = standing.valid_until
+            soon = standing.valid_until <= on + timedelta(days=EXPIRING_SOON_DAYS)
+            status = "expiring" if soon else "meets"
+    return TierSummary(
+        held=best.tier if best else None,
+        held_until=best.valid_until if best else None,
+        required=required,
+        status=status,
+        required_valid_until=required_until,
+    )
+
+
+def holds_tier(user, tier: Tier, on: date | None = None) -> bool:
+    return TierStanding.objects.filter(
+        user=user, tier=tier, valid_until__gte=on or timezone.localdate()
+    ).exists()
+
+
+def _latest_assessments(user) -> dict[tuple[int | None, int], CompetencyAssessment]:
+    """(area id or None, tier id) -> the latest assessment."""
+    latest: dict[tuple[int | None, int], CompetencyAssessment] = {}
+    for assessment in CompetencyAssessment.objects.filter(user=user).select_related("tier"):
+        key = (assessment.competency_area_id, assessment.tier_id)
+        # ordered newest first, so the first one seen wins
+        latest.setdefault(key, assessment)
+    return latest
+
+
+def achieved_overall_orders(user) -> set[int]:
+    """Tier orders at which the person's latest overall assessment is "achieved"."""
+    return {
+        a.tier.order
+        for (area, _), a in _latest_assessments(user).items()
+        if area is None and a.status == CompetencyAssessment.Status.ACHIEVED
+    }
+
+
+@dataclass
+class AreaTier:
+    area: CompetencyArea
+    tier: Tier | None
+    working_towards: list[Tier] = field(default_factory=list)
+
+
+def area_tiers(user, on: date | None = None) -> list[AreaTier]:
+    """The tier a person holds in each competency area, on the fly for one person: the highest
+    tier up to which every required course touching the area is current (an area's first
+    courses may sit above T1), with, from T3, an achieved assessment in that area or overall.
+    Five queries."""
+    on = on or timezone.localdate()
+    tiers = list(Tier.objects.order_by("order"))
+    areas = list(CompetencyArea.objects.all())
+    links = CoursePage.competency_areas.through.objects.filter(
+        coursepage__live=True, coursepage__required_for_tier=True
+    ).values_list("competencyarea_id", "coursepage_id", "coursepage__tier__order")
+    courses_by_area: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for area_id, course_id, order in links:
+        courses_by_area[(area_id, order)].add(course_id)
+    current = set(
+        Completion.objects.current(on).filter(user=user).values_list("course_id", flat=True)
+    )
+    latest = _latest_assessments(user)
+
+    def achieved(area_id, tier) -> bool:
+        for (a_area, _), assessment in latest.items():
+            if (
+                a_area in (area_id, None)
+                and assessment.status == CompetencyAssessment.Status.ACHIEVED
+                and assessment.tier.order >= tier.order
+            ):
+                return True
+        return False
+
+    rows = []
+    for area in areas:
+        held = None
+        for tier in tiers:
+            courses = courses_by_area.get((area.pk, tier.order), set())
+            if not courses <= current:
+                break
+            assessed = achieved(area.pk, tier)
+            if tier.order >= 3 and not assessed:
+                break
+            if courses or assessed:
+                held = tier
+        working = sorted(
+            (
+                a.tier
+                for (a_area, _), a in latest.items()
+                if a_area == area.pk and a.status == CompetencyAssessment.Status.WORKING_TOWARDS
+            ),
+            key=lambda t: t.order,
+        )
+        rows.append(AreaTier(area=area, tier=held, working_towards=working))
+    return rows
+
+
+# --- The dashboard --------------------------------------------------------------------------
+
+
+@dataclass
+class RequiredRow:
+    course: CoursePage
+    enrolment: Enrolment | None
+    completion: Completion | None
+    state: str  # not_enrolled, not_started, in_progress, completed, expiring, expired
+    due_on: date | None
+    overdue: bool
+    due_soon: bool
+
+    @property
+    def label(self) -> str:
+        return {
+            "not_enrolled": "Not enrolled",
+            "not_started": "Not started",
+            "in_progress": "In progress",
+            "completed": "Completed",
+            "expiring": "Expiring soon",
+            "expired": "Expired",
+        }[self.state]
+
+    @property
+    def tag_class(self) -> str:
+        if self.overdue or self.state == "expired":
+            return "tag--bad"
+        if self.due_soon or self.state == "expiring":
+            return "tag--warn"
+        if self.state == "completed":
+            return "tag--ok"
+        return "tag--muted"
+
+
+@dataclass
+class NextAction:
+    text: str
+    url: str
+    label: str
+
+
+@dataclass
+class Dashboard:
+    tier: TierSummary
+    required: list[RequiredRow]
+    in_progress: list[Enrolment]
+    completions: list[Completion]
+    suggestions: list[CoursePage]
+    areas: list[AreaTier]
+    next_action: NextAction | None
+    certificates_url: str | None
+    today: date
+
+
+def certificates_url() -> str | None:
+    """The learner's certificates page, once the certificates app provides it."""
+    try:
+        return reverse("certificates:mine")
+    except NoReverseMatch:
+        return None
+
+
+def learner_dashboard(user, on: date | None = None) -> Dashboard:
+    """Everything /learn/ shows, in a constant number of queries."""
+    today = on or timezone.localdate()
+    roles = current_job_roles(user, today)
+    required_tier = required_tier_of_roles(roles)
+    required = required_courses_for_roles(roles)
+
+    current = list(
+        with_progress(
+            Enrolment.objects.filter(user=user, is_current=True).select_related(
+                "course", "course__tier", "completion"
+            )
+        ).order_by(F("due_on").asc(nulls_last=True), "course__path")
+    )
+    for enrolment in current:
+        enrolment.percent = percent(enrolment.done_modules, enrolment.total_modules)
+    by_course = {e.course_id: e for e in current}
+
+    completions = list(
+        Completion.objects.filter(user=user).select_related("course").order_by("-completed_at")
+    )
+    latest_completion: dict[int, Completion] = {}
+    for completion in completions:
+        latest_completion.setdefault(completion.course_id, completion)
+
+    rows = []
+    soon = today + timedelta(days=EXPIRING_SOON_DAYS)
+    for course_id, requirement in required.items():
+        enrolment = by_course.get(course_id)
+        completion = latest_completion.get(course_id)
+        due_on = enrolment.due_on if enrolment and enrolment.is_active else None
+        if enrolment and enrolment.is_active:
+            state = "in_progress" if enrolment.started_at else "not_started"
+        elif completion and completion.valid_until >= today:
+            state = "expiring" if completion.valid_until <= soon else "completed"
+            due_on = completion.valid_until if state == "expiring" else None
+        elif completion:
+            state = "expired"
+        else:
+            state = "not_enrolled"
+        overdue = bool(due_on and due_on < today and state not in ("completed", "expiring"))
+        due_soon = bool(due_on and not overdue and due_on <= today + timedelta(days=DUE_SOON_DAYS))
+        rows.append(
+            RequiredRow(
+                course=requirement.course,
+                enrolment=enrolment,
+                completion=completion,
+                state=state,
+                due_on=due_on,
+                overdue=overdue,
+                due_soon=due_soon,
+            )
+        )
+    order = {"expired": 0, "not_enrolled": 1, "in_progress": 2, "not_started": 3, "expiring": 4}
+    rows.sort(
+        key=lambda r: (
+            not r.overdue,
+            order.get(r.state, 9),
+            r.due_on or date.max,
+            r.course.tier.order,
+            r.course.path,  # the catalogue's order
+        )
+    )
+
+    # Required courses not started yet are listed under "Required for my role" only.
+    in_progress = [
+        e for e in current if e.is_active and (e.started_at or e.course_id not in required)
+    ]
+    tier = tier_summary(user, required_tier, today)
+    suggestions = _suggestions(user, exclude=set(by_course) | set(latest_completion))
+    dashboard = Dashboard(
+        tier=tier,
+        required=rows,
+        in_progress=in_progress,
+        completions=completions,
+        suggestions=suggestions,
+        areas=area_tiers(user, today),
+        next_action=None,
+        certificates_url=certificates_url(),
+        today=today,
+    )
+    dashboard.next_action = _next_action(dashboard)
+    return dashboard
+
+
+def _suggestions(user, exclude: set[int], limit: int = 3) -> list[CoursePage]:
+    """Courses in the areas the person's supervision identified as learning needs."""
+    needs = supervision_selectors().learning_needs(user)
+    return list(
+        live_courses()
+        .filter(competency_areas__in=needs)
+        .exclude(pk__in=exclude)
+        .distinct()
+        .order_by("tier__order", "title")[:limit]
+    )
+
+
+def _next_action(d: Dashboard) -> NextAction | None:
+    """The single most urgent thing to do."""
+    from django.template.defaultfilters import date as date_filter
+
+    def resume(enrolment):
+        return reverse("courses:resume", args=[enrolment.pk])
+
+    for row in d.required:
+        if row.overdue and row.enrolment:
+            return NextAction(
+                f"{row.course.title} was due on {date_filter(row.due_on, 'j F Y')}. "
+                "Finish it as soon as you can.",
+                resume(row.enrolment),
+                "Resume" if row.state == "in_progress" else "Start",
+            )
+    for row in d.required:
+        if row.state in ("expired", "not_enrolled"):
+            text = (
+                f"Your training in {row.course.title} has expired. Take it again to stay current."
+                if row.state == "expired"
+                else f"Your role requires {row.course.title}. Enrol to start it."
+            )
+            return NextAction(text, row.course.url, "Go to the course")
+    for row in d.required:
+        if row.enrolment and row.enrolment.is_active:
+            due = f", due by {date_filter(row.due_on, 'j F Y')}" if row.due_on else ""
+            started = row.state == "in_progress"
+            return NextAction(
+                f"{'Continue with' if started else 'Start'} {row.course.title}, required for "
+                f"your role{due}.",
+                resume(row.enrolment),
+                "Resume" if started else "Start",
+            )
+    for row in d.required:
+        if row.state == "expiring":
+            return NextAction(
+                f"{row.course.title} expires on {date_filter(row.due_on, 'j F Y')}. "
+                "Take the refresher before then.",
+                row.course.url,
+                "Go to the course",
+            )
+    if d.in_progress:
+        enrolment = d.in_progress[0]
+        return NextAction(f"Continue with {enrolment.course.title}.", resume(enrolment), "Resume")
+    if d.tier.status == "below" and d.tier.required:
+        return NextAction(
+            f"Your role requires {d.tier.required} and you have done the courses for it. "
+            "Talk to your supervisor or manager about the supervision hours and assessment it "
+            "also needs.",
+            _safe_reverse("supervision:home") or "/courses/",
+            "Go to supervision" if _safe_reverse("supervision:home") else "Browse courses",
+        )
+    if d.suggestions:
+        course = d.suggestions[0]
+        return NextAction(
+            f"Your supervision identified a learning need that {course.title} covers.",
+            course.url,
+            "Go to the course",
+        )
+    return None
+
+
+def _safe_reverse(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+# --- Page panels ----------------------------------------------------------------------------
+
+
+@dataclass
+class CourseState:
+    course: CoursePage
+    signed_in: bool
+    enrolment: Enrolment | None = None
+    completion: Completion | None = None
+    latest_completion: Completion | None = None
+    total_modules: int = 0
+    done_modules: int = 0
+    resume_url: str | None = None
+    missing_prerequisites: list[CoursePage] = field(default_factory=list)
+    quiz: QuizRules | None = None
+    can_withdraw: bool = False
+    refresher_open: bool = False
+    certificates_url: str | None = None
+    today: date | None = None
+
+    @property
+    def percent(self) -> int:
+        return percent(self.done_modules, self.total_modules)
+
+    @property
+    def modules_done(self) -> bool:
+        return self.total_modules > 0 and self.done_modules >= self.total_modules
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.enrolment and self.enrolment.is_active)
+
+
+def course_state(user, course: CoursePage, on: date | None = None) -> CourseState:
+    """What the course page's panel shows for this person."""
+    on = on or timezone.localdate()
+    signed_in = bool(user and user.is_authenticated)
+    state = CourseState(
+        course=course, signed_in=signed_in, certificates_url=certificates_url(), today=on
+    )
+    state.total_modules = course.modules().count()
+    if not signed_in:
+        return state
+    enrolment = current_enrolment(user, course)
+    state.enrolment = enrolment
+    state.latest_completion = (
+        Completion.objects.filter(user=user, course=course).order_by("-completed_at").first()
+    )
+    if enrolment and enrolment.status == Enrolment.Status.COMPLETED:
+        state.completion = state.latest_completion
+        state.done_modules = state.total_modules
+        lead = on + timedelta(days=refresher_lead_days())
+        state.refresher_open = bool(state.completion and state.completion.valid_until <= lead)
+    elif enrolment:
+        state.done_modules = (
+            ModuleProgress.objects.filter(
+                enrolment=enrolment, completed_at__isnull=False, module__live=True
+            )
+            .filter(module__path__startswith=course.path, module__depth=course.depth + 1)
+            .count()
+        )
+        state.resume_url = reverse("courses:resume", args=[enrolment.pk])
+        state.quiz = quiz_rules(enrolment, course)
+        from .permissions import may_withdraw
+
+        state.can_withdraw = may_withdraw(user, enrolment)
+    if not enrolment or enrolment.status != Enrolment.Status.ACTIVE:
+        state.missing_prerequisites = missing_prerequisites(user, course, on)
+    return state
+
+
+@dataclass
+class ModuleState:
+    module: ModulePage
+    course: CoursePage
+    signed_in: bool
+    enrolment: Enrolment | None = None
+    progress: ModuleProgress | None = None
+    position: int = 0
+    total: int = 0
+    next_module: ModulePage | None = None
+    previous_module: ModulePage | None = None
+    reflection_count: int = 0
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.progress and self.progress.completed_at)
+
+
+def module_state(user, module: ModulePage) -> ModuleState:
+    course = CoursePage.objects.select_related("tier").get(path=module.path[: -module.steplen])
+    siblings = list(course.modules())
+    state = ModuleState(
+        module=module,
+        course=course,
+        signed_in=bool(user and user.is_authenticated),
+        total=len(siblings),
+        reflection_count=len(module.reflection_blocks()),
+    )
+    for index, sibling in enumerate(siblings):
+        if sibling.pk == module.pk:
+            state.position = index + 1
+            state.previous_module = siblings[index - 1] if index else None
+            state.next_module = siblings[index + 1] if index + 1 < len(siblings) else None
+    if state.signed_in:
+        state.enrolment = current_enrolment(user, course)
+        if state.enrolment:
+            state.progress = ModuleProgress.objects.filter(
+                enrolment=state.enrolment, module=module
+            ).first()
+    return state
+
+
+def reflections_on(user, module: ModulePage) -> dict[str, Reflection]:
+    """Block id -> the person's saved answer, for one module."""
+    if not (user and user.is_authenticated):
+        return {}
+    return {r.block_id: r for r in Reflection.objects.filter(user=user, module=module)}
+
+
+def reflections_of(user) -> QuerySet[Reflection]:
+    """The person's reflections, grouped by course and module."""
+    return Reflection.objects.filter(user=user).order_by(
+        "course_title", "module_title", "created_at"
+    )
+
+
+# --- History --------------------------------------------------------------------------------
+
+
+def learning_history(user) -> QuerySet[Enrolment]:
+    """Every enrolment the person has had, newest first, with its completion."""
+    return (
+        Enrolment.objects.filter(user=user)
+        .select_related("course", "course__tier", "completion", "assigned_by")
+        .order_by("course__title", "-cycle")
+    )
+
+
+def course_attempt_counts(enrolment_ids: Iterable[int]) -> dict[int, int]:
+    return dict(
+        QuizAttempt.objects.filter(enrolment_id__in=list(enrolment_ids))
+        .values_list("enrolment_id")
+        .annotate(n=Count("pk"))
+        .values_list("enrolment_id", "n")
+    )
+
+
+def question_difficulty(course: CoursePage) -> list[tuple[str, int, int]]:
+    """(question id, wrong answers, answers) for a course, most often wrong first: for trainers'
+    analytics."""
+    rows = (
+        QuestionResponse.objects.filter(attempt__enrolment__course=course)
+        .values("question_id")
+        .annotate(wrong=Count("pk", filter=Q(correct=False)), answers=Count("pk"))
+        .order_by("-wrong", "question_id")
+    )
+    return [(r["question_id"], r["wrong"], r["answers"]) for r in rows]

@@ -1,0 +1,810 @@
+"""Writes to the learning record: enrolment, progress, knowledge-check attempts, completions,
+refresher cycles, competency assessments and the tier standing each person holds.
+
+Every function is keyword-only, typed and transactional. Double submits and concurrent requests
+create nothing twice: the enrolment row is locked (``select_for_update``) before anything that
+depends on it, and unique constraints back every "one of" rule.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from content.models import CoursePage, ModulePage, Tier
+
+from . import selectors, signals
+from .dates import validity_for
+from .models import (
+    CompetencyAssessment,
+    Completion,
+    Enrolment,
+    LearnerSummary,
+    ModuleProgress,
+    QuestionResponse,
+    QuizAttempt,
+    Reflection,
+    TierStanding,
+)
+from .permissions import may_assess, may_withdraw
+
+logger = logging.getLogger(__name__)
+
+REFLECTION_MAX_LENGTH = 10_000
+AUDIT_EXPORT_REFLECTIONS = "courses.export_reflections"
+
+
+def audit_reflections_export(*, user) -> None:
+    """A learner downloading their reflections is written to the audit log (every export of
+    personal data is)."""
+    from wagtail.log_actions import log
+
+    log(user, AUDIT_EXPORT_REFLECTIONS, user=user)
+
+
+# --- Enrolment ------------------------------------------------------------------------------
+
+
+@dataclass
+class EnrolOutcome:
+    enrolment: Enrolment
+    created: bool = False
+    due_date_brought_forward: bool = False
+
+
+def _lock_current(user, course) -> Enrolment | None:
+    return (
+        Enrolment.objects.select_for_update()
+        .filter(user=user, course=course, is_current=True)
+        .first()
+    )
+
+
+def _enrol(
+    *,
+    user,
+    course: CoursePage,
+    source: str,
+    assigned_by=None,
+    due_on: date | None = None,
+    on: date | None = None,
+) -> EnrolOutcome:
+    on = on or timezone.localdate()
+    current = _lock_current(user, course)
+    if current is not None and current.status == Enrolment.Status.ACTIVE:
+        if due_on and (current.due_on is None or due_on < current.due_on):
+            current.due_on = due_on
+            current.save(update_fields=["due_on"])
+            refresh_learner_summary(user=user)
+            return EnrolOutcome(current, due_date_brought_forward=True)
+        return EnrolOutcome(current)
+    if current is not None:  # completed
+        completion = Completion.objects.filter(enrolment=current).first()
+        lead = on + timedelta(days=selectors.refresher_lead_days())
+        if completion is not None and completion.valid_until > lead:
+            return EnrolOutcome(current)  # done and current: nothing to do yet
+        if completion is not None and completion.valid_until >= on:
+            # Refreshing before the completion lapses: due when it lapses, or sooner if asked.
+            due_on = min(d for d in (due_on, completion.valid_until) if d)
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+    cycle = (
+        Enrolment.objects.filter(user=user, course=course).aggregate(n=Max("cycle"))["n"] or 0
+    ) + 1
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                user=user,
+                course=course,
+                source=source,
+                assigned_by=assigned_by,
+                due_on=due_on,
+                cycle=cycle,
+            )
+    except IntegrityError:
+        # A concurrent request enrolled the person first.
+        existing = Enrolment.objects.get(user=user, course=course, is_current=True)
+        return EnrolOutcome(existing)
+    refresh_learner_summary(user=user)
+    return EnrolOutcome(enrolment, created=True)
+
+
+@transaction.atomic
+def enrol(
+    *,
+    user,
+    course: CoursePage,
+    source: str = Enrolment.Source.SELF,
+    assigned_by=None,
+    due_on: date | None = None,
+) -> tuple[Enrolment, bool]:
+    """Enrol ``user`` on ``course``; returns ``(enrolment, created)``.
+
+    Safe to repeat: an existing current enrolment is returned (an earlier ``due_on`` replaces a
+    later one). A completed course whose completion has lapsed, or lapses within the refresher
+    lead time, gets a new cycle; the old one stays as history. Self-enrolment checks the
+    course's prerequisites.
+    """
+    if not course.live:
+        raise ValidationError("This course is not open for enrolment.")
+    if source == Enrolment.Source.SELF:
+        missing = selectors.missing_prerequisites(user, course)
+        if missing:
+            names = ", ".join(c.title for c in missing)
+            raise ValidationError(
+                f"Complete {names} before you enrol on {course.title}.", code="prerequisites"
+            )
+    outcome = _enrol(
+        user=user, course=course, source=source, assigned_by=assigned_by, due_on=due_on
+    )
+    return outcome.enrolment, outcome.created
+
+
+@transaction.atomic
+def withdraw(*, enrolment: Enrolment, by) -> Enrolment:
+    """Withdraw from an active enrolment. It stays in the history; enrolling again starts a new
+    cycle."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise ValidationError("Only a course in progress can be withdrawn from.")
+    if not may_withdraw(by, enrolment):
+        raise PermissionDenied("You cannot withdraw from this course.")
+    enrolment.status = Enrolment.Status.WITHDRAWN
+    enrolment.is_current = False
+    enrolment.withdrawn_at = timezone.now()
+    enrolment.save(update_fields=["status", "is_current", "withdrawn_at"])
+    refresh_learner_summary(user=enrolment.user)
+    return enrolment
+
+
+@dataclass
+class AssignmentResult:
+    assigned: list = field(default_factory=list)
+    already_enrolled: list = field(default_factory=list)
+    due_date_brought_forward: list = field(default_factory=list)
+
+
+@transaction.atomic
+def assign(*, by, course: CoursePage, people: Iterable, due_on: date | None) -> AssignmentResult:
+    """A manager assigns ``course`` to ``people`` (each must work in a unit the manager
+    manages), due on ``due_on``. One enrolment per person; people already enrolled keep theirs,
+    with the earlier of the two due dates."""
+    from lms.workforce.selectors import staff_in_scope
+
+    if not course.live:
+        raise ValidationError("This course is not published, so it cannot be assigned.")
+    if due_on and due_on < timezone.localdate():
+        raise ValidationError("The due date must be today or later.")
+    people = list({p.pk: p for p in people}.values())
+    in_scope = set(staff_in_scope(by, records=True).values_list("user_id", flat=True))
+    outside = [p for p in people if p.pk not in in_scope]
+    if outside:
+        raise PermissionDenied("You can only assign courses to people in teams you manage.")
+    result = AssignmentResult()
+    for person in people:
+        outcome = _enrol(
+            user=person,
+            course=course,
+            source=Enrolment.Source.ASSIGNED,
+            assigned_by=by,
+            due_on=due_on,
+        )
+        if outcome.created:
+            result.assigned.append(person)
+        elif outcome.due_date_brought_forward:
+            result.due_date_brought_forward.append(person)
+        else:
+            result.already_enrolled.append(person)
+    return result
+
+
+@transaction.atomic
+def enrol_required_courses(
+    *, user, job_roles: Iterable | None = None, on: date | None = None
+) -> list[Enrolment]:
+    """Enrol a person on every course their job roles (or ``job_roles``) require that they are
+    not already enrolled on or current in. Returns the new enrolments."""
+    on = on or timezone.localdate()
+    roles = list(job_roles) if job_roles is not None else selectors.current_job_roles(user, on)
+    created = []
+    for requirement in selectors.required_courses_for_roles(roles).values():
+        outcome = _enrol(
+            user=user,
+            course=requirement.course,
+            source=Enrolment.Source.RULE,
+            due_on=on + timedelta(days=requirement.due_in_days),
+            on=on,
+        )
+        if outcome.created:
+            created.append(outcome.enrolment)
+    return created
+
+
+def enrol_role_members(*, job_role, on: date | None = None) -> int:
+    """Enrol everyone currently in ``job_role`` on what it requires (after an enrolment rule is
+    added, say). Each person is their own transaction; safe to repeat. Returns the number of
+    enrolments created."""
+    from lms.workforce.models import Membership
+
+    on = on or timezone.localdate()
+    user_ids = (
+        Membership.objects.active(on).filter(job_role=job_role).values_list("user_id", flat=True)
+    )
+    from django.contrib.auth import get_user_model
+
+    created = 0
+    for person in get_user_model().objects.filter(pk__in=user_ids).iterator(chunk_size=500):
+        created += len(enrol_required_courses(user=person, job_roles=[job_role], on=on))
+    return created
+
+
+def open_refresher_cycles(*, on: date | None = None) -> int:
+    """Open a new cycle for each required course whose completion has lapsed or lapses within
+    the refresher lead time. Idempotent: a second run the same day opens nothing. Each cycle is
+    its own transaction. Returns the number of cycles opened."""
+    on = on or timezone.localdate()
+    horizon = on + timedelta(days=selectors.refresher_lead_days())
+    candidates = list(
+        Enrolment.objects.filter(
+            is_current=True,
+            status=Enrolment.Status.COMPLETED,
+            completion__valid_until__lte=horizon,
+            course__live=True,
+        ).select_related("course", "course__tier", "completion", "user")
+    )
+    if not candidates:
+        return 0
+    from lms.workforce.models import Membership
+
+    roles_by_user: dict[int, list] = {}
+    for membership in (
+        Membership.objects.active(on)
+        .filter(user_id__in={e.user_id for e in candidates}, job_role__isnull=False)
+        .select_related("job_role", "job_role__required_tier")
+    ):
+        roles_by_user.setdefault(membership.user_id, []).append(membership.job_role)
+    required_cache: dict[frozenset, set[int]] = {}
+    opened = 0
+    for enrolment in candidates:
+        roles = roles_by_user.get(enrolment.user_id, [])
+        key = frozenset(r.pk for r in roles)
+        if key not in required_cache:
+            required_cache[key] = set(selectors.required_courses_for_roles(roles))
+        if enrolment.course_id not in required_cache[key]:
+            continue
+        with transaction.atomic():
+            outcome = _enrol(
+                user=enrolment.user,
+                course=enrolment.course,
+                source=Enrolment.Source.REFRESHER,
+                due_on=enrolment.completion.valid_until,
+                on=on,
+            )
+        opened += outcome.created
+    return opened
+
+
+# --- Progress and reflections ---------------------------------------------------------------
+
+
+def _check_module(enrolment: Enrolment, module: ModulePage) -> None:
+    if module.get_parent().pk != enrolment.course_id:
+        raise ValidationError("This module is not part of the course you are enrolled on.")
+
+
+def _touch_summary(user, *, started: bool = False) -> None:
+    now = timezone.now()
+    summary, _ = LearnerSummary.objects.get_or_create(user=user)
+    fields = {"last_activity_at": now}
+    if started and summary.first_started_at is None:
+        fields["first_started_at"] = now
+    LearnerSummary.objects.filter(pk=summary.pk).update(**fields)
+
+
+@transaction.atomic
+def start_module(*, enrolment: Enrolment, module: ModulePage) -> ModuleProgress | None:
+    """Record that the learner opened a module of their active enrolment (idempotent)."""
+    enrolment.refresh_from_db(fields=["status", "started_at", "last_module"])
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        return None
+    _check_module(enrolment, module)
+    progress, created = ModuleProgress.objects.get_or_create(enrolment=enrolment, module=module)
+    updates = {}
+    if enrolment.last_module_id != module.pk:
+        updates["last_module"] = module
+    if enrolment.started_at is None:
+        updates["started_at"] = progress.started_at
+    if updates:
+        Enrolment.objects.filter(pk=enrolment.pk).update(**updates)
+        for name, value in updates.items():
+            setattr(enrolment, name, value)
+    if created:
+        _touch_summary(enrolment.user, started=True)
+    return progress
+
+
+@transaction.atomic
+def save_reflections(
+    *, user, module: ModulePage, answers: Mapping[str, str]
+) -> dict[str, Reflection]:
+    """Save the learner's answers to a module's reflection prompts (block id -> text). A blank
+    answer removes a saved one. Returns block id -> reflection for the answers now saved."""
+    prompts = {block.id: block for block in module.reflection_blocks()}
+    unknown = [block_id for block_id in answers if block_id not in prompts]
+    if unknown:
+        raise ValidationError(
+            "Some answers are for reflection prompts this module no longer has. Reload the page "
+            "and copy your answers across.",
+            code="unknown_prompt",
+        )
+    too_long = [b for b, text in answers.items() if len(text or "") > REFLECTION_MAX_LENGTH]
+    if too_long:
+        raise ValidationError(
+            f"A reflection can be up to {REFLECTION_MAX_LENGTH:,} characters. Shorten it and "
+            "save again.",
+            code="too_long",
+        )
+    course = module.get_parent()
+    saved = {}
+    for block_id, text in answers.items():
+        text = (text or "").strip()
+        if not text:
+            Reflection.objects.filter(user=user, module=module, block_id=block_id).delete()
+            continue
+        reflection, _ = Reflection.objects.update_or_create(
+            user=user,
+            module=module,
+            block_id=block_id,
+            defaults={
+                "text": text,
+                "prompt": prompts[block_id].value["prompt"],
+                "course_title": course.title,
+                "module_title": module.title,
+            },
+        )
+        saved[block_id] = reflection
+    if answers:
+        _touch_summary(user)
+    return saved
+
+
+class ModuleIncomplete(ValidationError):
+    """Raised when a module cannot be marked complete; ``missing`` lists unanswered prompts."""
+
+    def __init__(self, message, missing: list[str]):
+        super().__init__(message, code="reflections_missing")
+        self.missing = missing
+
+
+@dataclass
+class ModuleCompleted:
+    progress: ModuleProgress
+    completion: Completion | None
+
+
+def complete_module(
+    *, enrolment: Enrolment, module: ModulePage, answers: Mapping[str, str] | None = None
+) -> ModuleCompleted:
+    """Mark a module complete, saving any reflection answers sent with it first. A module with
+    reflection prompts completes only once each has an answer; when one is missing the answers
+    that were given are still saved (nothing the learner typed is lost) and ``ModuleIncomplete``
+    is raised. Completes the course if this was the last thing left."""
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.status != Enrolment.Status.ACTIVE:
+            raise ValidationError("You are not currently enrolled on this course.")
+        _check_module(enrolment, module)
+        if answers:
+            save_reflections(user=enrolment.user, module=module, answers=answers)
+        answered = set(
+            Reflection.objects.filter(user=enrolment.user, module=module).values_list(
+                "block_id", flat=True
+            )
+        )
+        missing = [b.id for b in module.reflection_blocks() if b.id not in answered]
+        if not missing:
+            return ModuleCompleted(
+                progress=_mark_module_complete(enrolment, module),
+                completion=_complete_if_ready(enrolment),
+            )
+    # Outside the transaction, so the answers saved above are kept.
+    raise ModuleIncomplete(
+        "Answer the reflection prompt before you mark this module as complete."
+        if len(missing) == 1
+        else f"Answer the {len(missing)} reflection prompts before you mark this module as "
+        "complete.",
+        missing=missing,
+    )
+
+
+def _mark_module_complete(enrolment: Enrolment, module: ModulePage) -> ModuleProgress:
+    now = timezone.now()
+    progress, _ = ModuleProgress.objects.get_or_create(
+        enrolment=enrolment, module=module, defaults={"started_at": now}
+    )
+    if progress.completed_at is None:
+        progress.completed_at = now
+        progress.save(update_fields=["completed_at"])
+    updates = {"last_module": module}
+    if enrolment.started_at is None:
+        updates["started_at"] = progress.started_at
+    Enrolment.objects.filter(pk=enrolment.pk).update(**updates)
+    _touch_summary(enrolment.user, started=True)
+    return progress
+
+
+# --- Knowledge checks -----------------------------------------------------------------------
+
+
+@dataclass
+class Grade:
+    answers: dict[str, list[str]]
+    results: dict[str, bool]
+    correct_count: int
+    question_count: int
+
+    @property
+    def score(self) -> int:
+        # Floor, so that "score >= pass mark" is exact: floor(x) >= n iff x >= n for whole n.
+        return (self.correct_count * 100) // self.question_count if self.question_count else 0
+
+
+def grade(questions: list, answers: Mapping[str, Iterable[str] | str]) -> Grade:
+    """Check and mark answers (question block id -> chosen option ids) against ``questions``.
+
+    Raises ``ValidationError`` (a dict of question id -> message, or a message for the whole
+    form) for unknown questions, missing answers, options of another question and more than one
+    option on a single-choice question. A question is correct when exactly its correct options
+    are chosen.
+    """
+    known = {q.id: q for q in questions}
+    if any(question_id not in known for question_id in answers):
+        raise ValidationError(
+            "The knowledge check has changed since you opened it. Your answers to the questions "
+            "that are still there are kept below; check them and submit again.",
+            code="unknown_question",
+        )
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, list[str]] = {}
+    results: dict[str, bool] = {}
+    for question in questions:
+        raw = answers.get(question.id) or []
+        chosen = list(dict.fromkeys([raw] if isinstance(raw, str) else [str(c) for c in raw]))
+        options = {option.id: option.value for option in question.value["options"].bound_blocks}
+        if not chosen:
+            errors[question.id] = ["Answer this question."]
+        elif any(option_id not in options for option_id in chosen):
+            errors[question.id] = ["Choose from the answers given for this question."]
+        elif question.value["kind"] == "single" and len(chosen) != 1:
+            errors[question.id] = ["Choose one answer."]
+        else:
+            cleaned[question.id] = chosen
+            right = {oid for oid, value in options.items() if value["correct"]}
+            results[question.id] = set(chosen) == right
+    if errors:
+        raise ValidationError(errors)
+    return Grade(
+        answers=cleaned,
+        results=results,
+        correct_count=sum(results.values()),
+        question_count=len(questions),
+    )
+
+
+def parse_idempotency_key(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise ValidationError(
+            "This form has expired. Reload the page to get a fresh copy, then submit your "
+            "answers again.",
+            code="bad_key",
+        ) from None
+
+
+@transaction.atomic
+def record_quiz_attempt(
+    *, enrolment: Enrolment, answers: Mapping[str, Iterable[str] | str], idempotency_key
+) -> tuple[QuizAttempt, bool]:
+    """Record and mark one knowledge-check attempt; returns ``(attempt, created)``.
+
+    The same idempotency key (a double submit, a retried request) returns the attempt already
+    recorded; the unique key is the final guard. Enforces the attempt cap and the cool-down for
+    the cycle, then completes the course if everything else is done.
+    """
+    key = parse_idempotency_key(idempotency_key)
+    # Lock the enrolment first: concurrent submits for one learner queue here, so the cap and
+    # the cool-down are checked against every attempt already recorded.
+    enrolment = Enrolment.objects.select_for_update().select_related("course").get(pk=enrolment.pk)
+    existing = QuizAttempt.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        if existing.enrolment_id != enrolment.pk:
+            raise ValidationError(
+                "This form has already been used. Reload the page to get a fresh copy.",
+                code="bad_key",
+            )
+        return existing, False
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise ValidationError(
+            "You have already completed this course."
+            if enrolment.status == Enrolment.Status.COMPLETED
+            else "You are not enrolled on this course.",
+            code="not_active",
+        )
+    course = enrolment.course
+    rules = selectors.quiz_rules(enrolment, course)
+    if rules.blocked_reason:
+        raise ValidationError(rules.blocked_reason, code="not_allowed")
+    questions = course.questions()
+    result = grade(questions, answers)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            attempt = QuizAttempt.objects.create(
+                enrolment=enrolment,
+                idempotency_key=key,
+                number=rules.attempts_used + 1,
+                course_revision_id=course.live_revision_id,
+                answers=result.answers,
+                correct_count=result.correct_count,
+                question_count=result.question_count,
+                score=result.score,
+                pass_mark=course.pass_mark,
+                passed=result.score >= course.pass_mark,
+                submitted_at=now,
+            )
+    except IntegrityError:
+        existing = QuizAttempt.objects.filter(idempotency_key=key).first()
+        if existing is not None and existing.enrolment_id == enrolment.pk:
+            return existing, False
+        raise
+    QuestionResponse.objects.bulk_create(
+        QuestionResponse(
+            attempt=attempt,
+            question_id=question_id,
+            selected=result.answers[question_id],
+            correct=correct,
+        )
+        for question_id, correct in result.results.items()
+    )
+    _touch_summary(enrolment.user)
+    if attempt.passed:
+        _complete_if_ready(enrolment)
+    return attempt, True
+
+
+# --- Completion -----------------------------------------------------------------------------
+
+
+def _complete_if_ready(enrolment: Enrolment) -> Completion | None:
+    """Create the completion if every live module is complete and the knowledge check (if the
+    course has one) is passed. The caller holds the lock on the enrolment."""
+    existing = Completion.objects.filter(enrolment=enrolment).first()
+    if existing is not None:
+        return existing
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        return None
+    course = CoursePage.objects.select_related("tier").get(pk=enrolment.course_id)
+    module_ids = set(course.modules().values_list("pk", flat=True))
+    questions = course.questions()
+    if not module_ids and not questions:
+        return None
+    done = set(
+        enrolment.progress.filter(completed_at__isnull=False).values_list("module_id", flat=True)
+    )
+    if not module_ids <= done:
+        return None
+    best = None
+    if questions:
+        best = enrolment.attempts.filter(passed=True).aggregate(best=Max("score"))["best"]
+        if best is None:
+            return None
+    now = timezone.now()
+    valid_until, expires_at = validity_for(now, course.effective_validity_months)
+    completion = Completion.objects.create(
+        user=enrolment.user,
+        course=course,
+        enrolment=enrolment,
+        course_revision_id=course.live_revision_id,
+        course_title=course.title,
+        tier_code=course.tier.code,
+        score=best,
+        completed_at=now,
+        expires_at=expires_at,
+        valid_until=valid_until,
+    )
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        status=Enrolment.Status.COMPLETED, completed_at=now
+    )
+    enrolment.status, enrolment.completed_at = Enrolment.Status.COMPLETED, now
+    refresh_standing(user=enrolment.user)
+    # Inside the transaction: receivers (certificates) enqueue their work on commit.
+    signals.completion_recorded.send(sender=Completion, completion=completion)
+    return completion
+
+
+@transaction.atomic
+def complete_course_if_ready(*, enrolment: Enrolment) -> Completion | None:
+    """Record the completion of an enrolment once everything is done (idempotent; exactly one
+    completion per enrolment even under concurrent requests)."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    return _complete_if_ready(enrolment)
+
+
+# --- Competency assessments -----------------------------------------------------------------
+
+
+@transaction.atomic
+def record_assessment(
+    *,
+    assessor,
+    user,
+    tier: Tier,
+    status: str,
+    evidence: str,
+    competency_area=None,
+    assessed_on: date | None = None,
+) -> CompetencyAssessment:
+    """Record an assessor's judgement (appended, never edited) and recompute the tiers held."""
+    if not may_assess(assessor, user):
+        raise PermissionDenied("You can only assess people in teams you manage, not yourself.")
+    assessed_on = assessed_on or timezone.localdate()
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": "The assessment date cannot be in the future."})
+    if status not in CompetencyAssessment.Status.values:
+        raise ValidationError({"status": "Choose working towards or achieved."})
+    if not (evidence or "").strip():
+        raise ValidationError({"evidence": "Describe the evidence the judgement rests on."})
+    assessment = CompetencyAssessment.objects.create(
+        user=user,
+        tier=tier,
+        competency_area=competency_area,
+        status=status,
+        evidence=evidence.strip(),
+        assessor=assessor,
+        assessed_on=assessed_on,
+    )
+    refresh_standing(user=user)
+    return assessment
+
+
+# --- Tier standing and the learner summary --------------------------------------------------
+
+_NO_CONDITION = object()
+
+
+def _supervision_condition(user, tier: Tier):
+    """The last day the supervision target for ``tier`` is met (a date), None if it is not met,
+    or ``_NO_CONDITION`` if supervision sets no target for the tier."""
+    supervision = selectors.supervision_selectors()
+    if not supervision.has_supervision_target(tier):
+        return _NO_CONDITION
+    return supervision.supervision_valid_until(user, tier)
+
+
+def compute_standing(user, on: date | None = None) -> dict[int, date]:
+    """Tier id -> last day the person holds it, for every tier held on ``on``.
+
+    Tier k is held while every live core course at tiers 1..k has a current completion (and
+    tier k has at least one such course), from T2 the supervision target for the tier is met,
+    from T3 the latest overall assessment at that tier (or above) is "achieved", and tier k-1 is
+    held. The day is the earliest on which any of these lapses.
+    """
+    on = on or timezone.localdate()
+    tiers = list(Tier.objects.order_by("order"))
+    courses_by_order: dict[int, list[int]] = {}
+    for course_id, order in (
+        CoursePage.objects.live().filter(required_for_tier=True).values_list("pk", "tier__order")
+    ):
+        courses_by_order.setdefault(order, []).append(course_id)
+    latest_valid = dict(
+        Completion.objects.filter(user=user)
+        .values_list("course_id")
+        .annotate(v=Max("valid_until"))
+        .values_list("course_id", "v")
+    )
+    achieved_orders = selectors.achieved_overall_orders(user) if len(tiers) > 2 else set()
+    held: dict[int, date] = {}
+    previous = date.max
+    for tier in tiers:
+        course_ids = courses_by_order.get(tier.order, [])
+        if not course_ids or any(c not in latest_valid for c in course_ids):
+            break
+        limits = [previous, *(latest_valid[c] for c in course_ids)]
+        if tier.order >= 2:
+            supervised = _supervision_condition(user, tier)
+            if supervised is None:
+                break
+            if supervised is not _NO_CONDITION:
+                limits.append(supervised)
+        if tier.order >= 3 and not any(order >= tier.order for order in achieved_orders):
+            break
+        valid_until = min(limits)
+        if valid_until < on:
+            break
+        held[tier.pk] = valid_until
+        previous = valid_until
+    return held
+
+
+@transaction.atomic
+def refresh_standing(*, user, on: date | None = None) -> dict[int, date]:
+    """Recompute the tiers a person holds (``TierStanding``) and their learner summary. Called
+    in the same transaction as every change that can move them."""
+    held = compute_standing(user, on)
+    TierStanding.objects.filter(user=user).exclude(tier_id__in=list(held)).delete()
+    now = timezone.now()
+    existing = {s.tier_id: s for s in TierStanding.objects.filter(user=user)}
+    for tier_id, valid_until in held.items():
+        standing = existing.get(tier_id)
+        if standing is None:
+            try:
+                with transaction.atomic():
+                    TierStanding.objects.create(
+                        user=user, tier_id=tier_id, valid_until=valid_until, computed_at=now
+                    )
+            except IntegrityError:
+                TierStanding.objects.filter(user=user, tier_id=tier_id).update(
+                    valid_until=valid_until, computed_at=now
+                )
+        elif standing.valid_until != valid_until:
+            TierStanding.objects.filter(pk=standing.pk).update(
+                valid_until=valid_until, computed_at=now
+            )
+    refresh_learner_summary(user=user)
+    return held
+
+
+@transaction.atomic
+def refresh_learner_summary(*, user) -> LearnerSummary:
+    """Recompute the person's ``LearnerSummary`` from their records (a handful of aggregates)."""
+    enrolments = Enrolment.objects.filter(user=user)
+    first_started = enrolments.aggregate(d=Min("started_at"))["d"]
+    next_due = enrolments.filter(
+        is_current=True, status=Enrolment.Status.ACTIVE, due_on__isnull=False
+    ).aggregate(d=Min("due_on"))["d"]
+    last_completed = Completion.objects.filter(user=user).aggregate(d=Max("completed_at"))["d"]
+    progress = ModuleProgress.objects.filter(enrolment__user=user).aggregate(
+        started=Max("started_at"), completed=Max("completed_at")
+    )
+    attempted = QuizAttempt.objects.filter(enrolment__user=user).aggregate(d=Max("submitted_at"))[
+        "d"
+    ]
+    moments = [progress["started"], progress["completed"], attempted, last_completed]
+    summary, _ = LearnerSummary.objects.update_or_create(
+        user=user,
+        defaults={
+            "first_started_at": first_started,
+            "last_completed_at": last_completed,
+            "next_due_on": next_due,
+            "last_activity_at": max((m for m in moments if m), default=None),
+        },
+    )
+    return summary
+
+
+def refresh_standings(*, user_ids: Iterable[int] | None = None) -> int:
+    """Recompute the standing of many people (after the framework changed, e.g. a core course
+    was published or withdrawn). Each person is their own transaction. Without ``user_ids``:
+    everyone who holds a tier or has a completion."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if user_ids is None:
+        ids = set(TierStanding.objects.values_list("user_id", flat=True))
+        ids |= set(Completion.objects.values_list("user_id", flat=True).distinct())
+    else:
+        ids = set(user_ids)
+    count = 0
+    for user in User.objects.filter(pk__in=ids).iterator(chunk_size=500):
+        refresh_standing(user=user)
+        count += 1
+    return count

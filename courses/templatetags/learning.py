@@ -1,0 +1,123 @@
+"""Template tags that put the learner's state on content pages (``{% load learning %}``).
+
+Content templates include the panels in ``courses/panels/``; the panels ask these tags for the
+state they show. Results are cached on the request, so a page with several reflection prompts
+reads the learner's answers once.
+"""
+
+from dataclasses import dataclass
+
+from django import template
+
+from content.models import CoursePage, ModulePage
+
+from .. import selectors
+from ..forms import MISSING_REFLECTIONS_KEY
+from ..models import Enrolment, Reflection
+
+register = template.Library()
+
+
+def _request_and_user(context):
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return request, user
+
+
+def _cached(request, key, compute):
+    if request is None:
+        return compute()
+    cache = request.__dict__.setdefault("_courses_cache", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+@register.simple_tag(takes_context=True)
+def course_state(context, page=None):
+    """``{% course_state page as state %}``: the learner's enrolment, progress, knowledge check
+    and completion for a course page."""
+    request, user = _request_and_user(context)
+    page = page or context.get("page")
+    if not isinstance(page, CoursePage):
+        return None
+    return _cached(request, ("course", page.pk), lambda: selectors.course_state(user, page))
+
+
+@register.simple_tag(takes_context=True)
+def module_state(context, page=None):
+    """``{% module_state page as state %}``: position, enrolment and progress for a module."""
+    request, user = _request_and_user(context)
+    page = page or context.get("page")
+    if not isinstance(page, ModulePage):
+        return None
+    return _cached(request, ("module", page.pk), lambda: selectors.module_state(user, page))
+
+
+@dataclass
+class ReflectionField:
+    block_id: str
+    signed_in: bool
+    enrolled: bool
+    reflection: Reflection | None
+    missing: bool
+    form_id: str
+
+    @property
+    def text(self) -> str:
+        return self.reflection.text if self.reflection else ""
+
+
+def _active_enrolment(user, page: ModulePage) -> Enrolment | None:
+    return Enrolment.objects.filter(
+        user=user,
+        is_current=True,
+        status=Enrolment.Status.ACTIVE,
+        course__path=page.path[: -page.steplen],
+    ).first()
+
+
+@register.simple_tag(takes_context=True)
+def reflection_state(context, page, block_id):
+    """``{% reflection_state page block_id as r %}``: the learner's saved answer to one
+    reflection prompt, and whether it was missing when they tried to complete the module."""
+    request, user = _request_and_user(context)
+    signed_in = bool(user and user.is_authenticated)
+    block_id = str(block_id or "")
+    if not signed_in or not isinstance(page, ModulePage):
+        return ReflectionField(block_id, signed_in, False, None, False, "")
+    enrolment = _cached(request, ("enrolment", page.pk), lambda: _active_enrolment(user, page))
+    answers = _cached(
+        request, ("reflections", page.pk), lambda: selectors.reflections_on(user, page)
+    )
+    missing = False
+    session = getattr(request, "session", None)
+    if session is not None and block_id in session.get(MISSING_REFLECTIONS_KEY, []):
+        remaining = [b for b in session[MISSING_REFLECTIONS_KEY] if b != block_id]
+        if remaining:
+            session[MISSING_REFLECTIONS_KEY] = remaining
+        else:
+            del session[MISSING_REFLECTIONS_KEY]
+        missing = True
+    return ReflectionField(
+        block_id=block_id,
+        signed_in=True,
+        enrolled=enrolment is not None,
+        reflection=answers.get(block_id),
+        missing=missing,
+        form_id=module_form_id(page),
+    )
+
+
+@register.simple_tag
+def module_form_id(page) -> str:
+    """The id of the module's "Mark as complete" form, which reflection answers belong to."""
+    return f"module-form-{page.pk}"
+
+
+@register.filter
+def percent_of(done, total) -> int:
+    try:
+        return selectors.percent(int(done), int(total))
+    except (TypeError, ValueError):
+        return 0

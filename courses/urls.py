@@ -1,0 +1,37 @@
+from django.urls import path
+
+from . import views
+
+app_name = "courses"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("history/", views.HistoryView.as_view(), name="history"),
+    path("courses/<int:course_id>/enrol/", views.EnrolView.as_view(), name="enrol"),
+    path(
+        "courses/<int:course_id>/knowledge-check/",
+        views.KnowledgeCheckView.as_view(),
+        name="knowledge_check",
+    ),
+    path("enrolments/<int:pk>/resume/", views.ResumeView.as_view(), name="resume"),
+    path("enrolments/<int:pk>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+    path(
+        "modules/<int:module_id>/complete/",
+        views.ModuleCompleteView.as_view(),
+        name="module_complete",
+    ),
+    path(
+        "modules/<int:module_id>/reflections/",
+        views.ReflectionSaveView.as_view(),
+        name="reflection_save",
+    ),
+    path("attempts/<int:pk>/", views.AttemptView.as_view(), name="attempt"),
+    path("reflections/", views.ReflectionsView.as_view(), name="reflections"),
+    path(
+        "reflections/export.csv",
+        views.ReflectionsExportView.as_view(),
+        name="reflections_export",
+    ),
+    path("assign/", views.AssignView.as_view(), name="assign"),
+    path("assessments/new/", views.AssessmentCreateView.as_view(), name="assessment_new"),
+]
