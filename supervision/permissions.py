@@ -1,0 +1,63 @@
+"""Who may see what in supervision. One place, so that every view asks the same question.
+
+- A session's content: its supervisor and its attendees only. Nobody else, administrators
+  included, gets anything but a 404.
+- A supervisee's own reflection: that supervisee and the supervisor (in a group session the
+  other attendees do not see it).
+- An agreement: its supervisor and the supervisees named in it.
+- Hours, dates, durations and sign-off state: also the person's managers (organisations and
+  teams they manage; not regional leads) and administrators, through the team pages only.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from lms.workforce.selectors import manages_person
+
+from .models import AgreementParty, SessionAttendance, SupervisionAgreement, SupervisionSession
+
+
+def sessions_readable_by(user) -> QuerySet[SupervisionSession]:
+    """Sessions whose content ``user`` may read."""
+    if not (user and user.is_authenticated):
+        return SupervisionSession.objects.none()
+    attended = SessionAttendance.objects.filter(supervisee=user).values("session_id")
+    return SupervisionSession.objects.filter(Q(agreement__supervisor=user) | Q(pk__in=attended))
+
+
+def agreements_visible_to(user) -> QuerySet[SupervisionAgreement]:
+    if not (user and user.is_authenticated):
+        return SupervisionAgreement.objects.none()
+    named = AgreementParty.objects.filter(supervisee=user).values("agreement_id")
+    return SupervisionAgreement.objects.filter(Q(supervisor=user) | Q(pk__in=named))
+
+
+def session_for(user, pk: int) -> SupervisionSession:
+    """The session if ``user`` may read its content, else 404."""
+    session = (
+        sessions_readable_by(user)
+        .select_related("agreement__supervisor", "signed_off_by", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise Http404
+    return session
+
+
+def agreement_for(user, pk: int) -> SupervisionAgreement:
+    agreement = agreements_visible_to(user).select_related("supervisor").filter(pk=pk).first()
+    if agreement is None:
+        raise Http404
+    return agreement
+
+
+def is_supervisor_of(user, session: SupervisionSession) -> bool:
+    return session.agreement.supervisor_id == user.pk
+
+
+def may_see_hours_of(user, person) -> bool:
+    """Managers of the person's units (and administrators) see their hours and dates."""
+    return bool(user and user.is_authenticated) and (
+        user.pk == person.pk or manages_person(user, person, records=True)
+    )
