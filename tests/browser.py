@@ -1,0 +1,79 @@
+"""Shared pieces of the real-browser tests: Debian's Chromium through Playwright, pages signed in
+without the login form, and the accessibility check (axe-core, WCAG 2.2 AA) that also fails on
+Content Security Policy violations reported in the browser console.
+
+The ``browser`` fixture is registered in tests/conftest.py.
+"""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.conftest import require_chromium
+
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    path = require_chromium()
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself (not by the live server) are safe. monkeypatch restores the variable afterwards.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser, live_server, user=None, *, viewport=DESKTOP):
+    """A page on the live server, signed in as ``user`` if given, that records CSP errors."""
+    context = browser.new_context(
+        base_url=live_server.url, accept_downloads=True, viewport=viewport
+    )
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+    page = context.new_page()
+    page.csp_errors = []
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_errors.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return page
+
+
+def axe_violations(page) -> list[str]:
+    """WCAG 2.2 AA violations on the page as readable lines (empty when there are none)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+    assert results.response["passes"], "axe checked nothing"
+    return [
+        f"{v['id']} ({v['impact']}): {v['nodes'][0]['html'][:200]}"
+        for v in results.response["violations"]
+    ]
+
+
+def assert_accessible(page, what: str = "") -> None:
+    """No WCAG 2.2 AA violations and no Content Security Policy errors on the page."""
+    violations = axe_violations(page)
+    assert violations == [], f"{what or page.url}: {violations}"
+    assert page.csp_errors == [], f"{what or page.url}: {page.csp_errors}"
