@@ -8,6 +8,8 @@ pytest, and drops the database afterwards.
 
 The servers default to the local ones (``postgres://postgres@127.0.0.1:5432``,
 ``redis://127.0.0.1:6379``); ``TEST_POSTGRES_SERVER`` and ``TEST_REDIS_SERVER`` point elsewhere.
+The cache and the broker use Redis databases 3 and 4, which are emptied before and after;
+``TEST_REDIS_DATABASES=5,6`` picks others, so that two passes can run side by side.
 When a server is unreachable the pass is skipped with the reason, except in CI (``CI=true``),
 where it fails: a missing service never turns the build green.
 
@@ -29,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES = os.environ.get("TEST_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS = os.environ.get("TEST_REDIS_SERVER", "redis://127.0.0.1:6379").rstrip("/")
+CACHE_DB, BROKER_DB = (
+    int(number) for number in os.environ.get("TEST_REDIS_DATABASES", "3,4").split(",")
+)
 
 
 def reachable(url: str) -> bool:
@@ -68,15 +73,19 @@ def main(pytest_args: list[str]) -> int:
     name = f"lms_tests_{int(time.time())}_{uuid.uuid4().hex[:6]}"
     with admin_connection() as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    flush_redis(3, 4)
+    flush_redis(CACHE_DB, BROKER_DB)
     environment = {
         **os.environ,
         "DATABASE_URL": f"{POSTGRES}/{name}",
-        "REDIS_URL": f"{REDIS}/3",
-        "CELERY_BROKER_URL": f"{REDIS}/4",
+        "REDIS_URL": f"{REDIS}/{CACHE_DB}",
+        "CELERY_BROKER_URL": f"{REDIS}/{BROKER_DB}",
     }
     environment["LMS_TEST_PASS"] = "services"
-    print(f"\n== Services pass: PostgreSQL database {name}, Redis {REDIS}/3 and /4 ==", flush=True)
+    print(
+        f"\n== Services pass: PostgreSQL database {name}, "
+        f"Redis {REDIS}/{CACHE_DB} and /{BROKER_DB} ==",
+        flush=True,
+    )
     try:
         command = [sys.executable, "-m", "pytest", "--create-db", *pytest_args]
         return subprocess.call(command, cwd=ROOT, env=environment)
@@ -84,7 +93,7 @@ def main(pytest_args: list[str]) -> int:
         with admin_connection() as connection:
             for database in (name, f"test_{name}"):
                 connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        flush_redis(3, 4)
+        flush_redis(CACHE_DB, BROKER_DB)
 
 
 if __name__ == "__main__":
