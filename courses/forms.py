@@ -120,9 +120,11 @@ class KnowledgeCheckForm(forms.Form):
 
 
 def reflection_answers(data) -> dict[str, str]:
-    """Block id -> text from a module form's ``reflection-<block id>`` fields."""
+    """Block id -> text from a module form's ``reflection-<block id>`` fields. NUL characters
+    are dropped: nobody types one, a text column cannot hold one (PostgreSQL refuses it), and
+    dropping it keeps the rest of what was written."""
     return {
-        key.removeprefix(REFLECTION_PREFIX): value
+        key.removeprefix(REFLECTION_PREFIX): value.replace("\x00", "")
         for key, value in data.items()
         if key.startswith(REFLECTION_PREFIX)
     }

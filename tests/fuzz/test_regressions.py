@@ -152,6 +152,21 @@ def test_a_staff_file_name_keeps_no_control_characters(world):
     assert checked.filename == "staff list.csv"
 
 
+@pytest.mark.parametrize("name", ["courses:reflection_save", "courses:module_complete"])
+def test_a_reflection_keeps_its_text_without_nul_characters(world, client, name):
+    from courses.models import Reflection
+
+    client.force_login(world.p)
+    block = world.module.reflection_blocks()[0]
+    response = client.post(
+        reverse(name, args=[world.module.pk]),
+        {f"reflection-{block.id}": "What I noticed\x00 about the baby's cues", "save": block.id},
+    )
+    assert response.status_code == 302
+    saved = Reflection.objects.get(user=world.p, module=world.module, block_id=block.id)
+    assert saved.text == "What I noticed about the baby's cues"
+
+
 # --- Thousands of digits: int() refuses them (ValueError, a 500) -------------------------------
 
 THOUSANDS_OF_DIGITS = "1" * 5001
