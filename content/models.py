@@ -281,10 +281,10 @@ class ModulePage(Page):
         return [block for block in self.body if block.block_type == "question"]
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import module_navigation
+        from .selectors import module_navigation_on_request
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(module_navigation(self))
+        context.update(module_navigation_on_request(request, self))
         return context
 
 

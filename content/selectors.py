@@ -6,6 +6,8 @@ Every function runs a fixed number of queries, however many courses or modules t
 from django.db.models import QuerySet
 from wagtail import hooks
 
+from lms.request_memo import per_request
+
 from .models import CompetencyArea, CourseIndexPage, CoursePage, ModulePage, Tier
 
 
@@ -68,3 +70,8 @@ def module_navigation(module: ModulePage) -> dict:
             modules[position + 1] if position is not None and position + 1 < len(modules) else None
         ),
     }
+
+
+def module_navigation_on_request(request, module: ModulePage) -> dict:
+    """``module_navigation``, read once per request (the page and its panels all need it)."""
+    return per_request(request, ("module_navigation", module.pk), lambda: module_navigation(module))

@@ -19,6 +19,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from content.models import CompetencyArea, CoursePage, ModulePage, Tier
+from content.selectors import module_navigation_on_request
+from lms.request_memo import per_request
 from lms.workforce.selectors import active_memberships
 
 from .models import (
@@ -751,23 +753,43 @@ class ModuleState:
         return bool(self.progress and self.progress.completed_at)
 
 
-def module_state(user, module: ModulePage) -> ModuleState:
-    course = CoursePage.objects.select_related("tier").get(path=module.path[: -module.steplen])
-    siblings = list(course.modules())
+def module_enrolment(user, module: ModulePage) -> Enrolment | None:
+    """The person's current enrolment (of any status) on the course a module belongs to."""
+    if not (user and user.is_authenticated):
+        return None
+    return (
+        Enrolment.objects.filter(
+            user=user, is_current=True, course__path=module.path[: -module.steplen]
+        )
+        .select_related("user", "completion")
+        .first()
+    )
+
+
+def module_enrolment_on_request(request, user, module: ModulePage) -> Enrolment | None:
+    """``module_enrolment``, read once per request: the hook that records the module as opened,
+    the module panel and each reflection field all ask."""
+    return per_request(
+        request, ("module_enrolment", module.pk), lambda: module_enrolment(user, module)
+    )
+
+
+def module_state(user, module: ModulePage, request=None) -> ModuleState:
+    """Position, enrolment and progress for a module page. With the ``request``, what other
+    parts of the page have already read (navigation, enrolment) is not read again."""
+    navigation = module_navigation_on_request(request, module)
     state = ModuleState(
         module=module,
-        course=course,
+        course=navigation["course"],
         signed_in=bool(user and user.is_authenticated),
-        total=len(siblings),
+        total=navigation["module_count"],
+        position=navigation["module_number"] or 0,
+        previous_module=navigation["previous_module"],
+        next_module=navigation["next_module"],
         reflection_count=len(module.reflection_blocks()),
     )
-    for index, sibling in enumerate(siblings):
-        if sibling.pk == module.pk:
-            state.position = index + 1
-            state.previous_module = siblings[index - 1] if index else None
-            state.next_module = siblings[index + 1] if index + 1 < len(siblings) else None
     if state.signed_in:
-        state.enrolment = current_enrolment(user, course)
+        state.enrolment = module_enrolment_on_request(request, user, module)
         if state.enrolment:
             state.progress = ModuleProgress.objects.filter(
                 enrolment=state.enrolment, module=module

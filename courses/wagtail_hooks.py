@@ -12,7 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from content.models import ModulePage
 from lms.admin_policies import LimitedPermissionPolicy
 
-from . import services
+from . import selectors, services
 from .models import CompetencyAssessment, Completion, Enrolment, EnrolmentRule
 
 # --- Lesson flow ----------------------------------------------------------------------------
@@ -26,17 +26,8 @@ def record_module_opened(page, request, serve_args, serve_kwargs):
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return None
-    enrolment = (
-        Enrolment.objects.filter(
-            user=user,
-            is_current=True,
-            status=Enrolment.Status.ACTIVE,
-            course__path=page.path[: -page.steplen],
-        )
-        .select_related("user")
-        .first()
-    )
-    if enrolment is not None:
+    enrolment = selectors.module_enrolment_on_request(request, user, page)
+    if enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE:
         services.start_module(enrolment=enrolment, module=page)
     return None
 

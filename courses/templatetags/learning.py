@@ -1,8 +1,8 @@
 """Template tags that put the learner's state on content pages (``{% load learning %}``).
 
 Content templates include the panels in ``courses/panels/``; the panels ask these tags for the
-state they show. Results are cached on the request, so a page with several reflection prompts
-reads the learner's answers once.
+state they show. Results are kept on the request (``lms.request_memo``), so a page with several
+reflection prompts reads the learner's answers and enrolment once.
 """
 
 from dataclasses import dataclass
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django import template
 
 from content.models import CoursePage, ModulePage
+from lms.request_memo import per_request
 
 from .. import selectors
 from ..forms import MISSING_REFLECTIONS_KEY
@@ -24,15 +25,6 @@ def _request_and_user(context):
     return request, user
 
 
-def _cached(request, key, compute):
-    if request is None:
-        return compute()
-    cache = request.__dict__.setdefault("_courses_cache", {})
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
 @register.simple_tag(takes_context=True)
 def course_state(context, page=None):
     """``{% course_state page as state %}``: the learner's enrolment, progress, knowledge check
@@ -41,7 +33,9 @@ def course_state(context, page=None):
     page = page or context.get("page")
     if not isinstance(page, CoursePage):
         return None
-    return _cached(request, ("course", page.pk), lambda: selectors.course_state(user, page))
+    return per_request(
+        request, ("course_state", page.pk), lambda: selectors.course_state(user, page)
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -51,7 +45,9 @@ def module_state(context, page=None):
     page = page or context.get("page")
     if not isinstance(page, ModulePage):
         return None
-    return _cached(request, ("module", page.pk), lambda: selectors.module_state(user, page))
+    return per_request(
+        request, ("module_state", page.pk), lambda: selectors.module_state(user, page, request)
+    )
 
 
 @dataclass
@@ -68,15 +64,6 @@ class ReflectionField:
         return self.reflection.text if self.reflection else ""
 
 
-def _active_enrolment(user, page: ModulePage) -> Enrolment | None:
-    return Enrolment.objects.filter(
-        user=user,
-        is_current=True,
-        status=Enrolment.Status.ACTIVE,
-        course__path=page.path[: -page.steplen],
-    ).first()
-
-
 @register.simple_tag(takes_context=True)
 def reflection_state(context, page, block_id):
     """``{% reflection_state page block_id as r %}``: the learner's saved answer to one
@@ -86,8 +73,8 @@ def reflection_state(context, page, block_id):
     block_id = str(block_id or "")
     if not signed_in or not isinstance(page, ModulePage):
         return ReflectionField(block_id, signed_in, False, None, False, "")
-    enrolment = _cached(request, ("enrolment", page.pk), lambda: _active_enrolment(user, page))
-    answers = _cached(
+    enrolment = selectors.module_enrolment_on_request(request, user, page)
+    answers = per_request(
         request, ("reflections", page.pk), lambda: selectors.reflections_on(user, page)
     )
     missing = False
@@ -102,7 +89,7 @@ def reflection_state(context, page, block_id):
     return ReflectionField(
         block_id=block_id,
         signed_in=True,
-        enrolled=enrolment is not None,
+        enrolled=enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE,
         reflection=answers.get(block_id),
         missing=missing,
         form_id=module_form_id(page),

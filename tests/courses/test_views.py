@@ -171,6 +171,23 @@ def test_opening_a_module_page_records_progress(rf, learner, enrolment, course):
     assert ModuleProgress.objects.filter(enrolment=enrolment, module=first).exists()
 
 
+def test_a_module_page_reads_the_learners_enrolment_once(signed_in, learner):
+    """The hook that records the module as opened, the module panel and each of the three
+    reflection fields all need the enrolment; the page reads it once."""
+    course = make_course(reflections={0: 3})
+    services.enrol(user=learner, course=course)
+    module = modules_of(course)[0]
+    signed_in.get(module.url)  # the first visit records the module as started
+
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in.get(module.url)
+
+    assert response.status_code == 200
+    assert response.content.decode().count('name="reflection-') == 3
+    lookups = [q["sql"] for q in queries if '"courses_enrolment"."is_current"' in q["sql"]]
+    assert len(lookups) == 1
+
+
 def test_complete_module_with_a_missing_reflection_comes_back_to_it(signed_in, enrolment, course):
     first, _ = modules_of(course)
     [prompt] = reflection_ids(first)
