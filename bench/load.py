@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load.py                     # set-up (about 2 min) + 15 s + 60 s
     .venv/bin/python bench/load.py --reuse-db          # keep the database of the last run
-    .venv/bin/python bench/load.py --users 50 --duration 60 --web-workers 5
+    .venv/bin/python bench/load.py --users 50 --duration 60 --web-workers 3
 
 A bounded loopback load generator (threads and ``requests``; no third-party load tool). It
 creates the database ``lms_bench_load`` (migrate, curriculum, job roles, ``seed_demo``) and
@@ -429,7 +429,12 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--warmup", type=float, default=15.0)
     parser.add_argument("--seed", type=int, default=8)
-    parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", 3)),
+        help="gunicorn sync workers; the Procfile's default, WEB_CONCURRENCY or 3",
+    )
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="per worker, with gthread")
     parser.add_argument("--reuse-db", action="store_true", help="keep the last run's database")
