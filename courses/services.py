@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min
+from django.db.models import Case, Max, Min, When
 from django.utils import timezone
 
 from content.models import CoursePage, ModulePage, Tier
@@ -244,6 +244,85 @@ def enrol_role_members(*, job_role, on: date | None = None) -> int:
     for person in get_user_model().objects.filter(pk__in=user_ids).iterator(chunk_size=500):
         created += len(enrol_required_courses(user=person, job_roles=[job_role], on=on))
     return created
+
+
+def enrol_required_in_bulk(*, starts: Iterable[tuple[int, object, date]]) -> int:
+    """Set-based ``enrol_required_courses`` for many people at once (a staff import's chunk):
+    ``starts`` holds ``(user_id, job_role, start_date)`` for each membership just started.
+
+    A fixed number of queries whatever the number of people: the requirements of each distinct
+    role, one read of the people's enrolments, one insert, and the learner summaries' due dates
+    (``refresh_due_dates``). People already enrolled on a course (current cycle, active or
+    completed) are left alone; a lapsed completion is renewed by ``open_refresher_cycles``.
+    Safe to repeat and to race: the one-current-enrolment constraint is the last guard.
+    Returns the number of enrolments created. Sends no per-enrolment signals; the caller
+    refreshes the coverage read model for the people once.
+    """
+    starts = [s for s in starts if s[1] is not None]
+    if not starts:
+        return 0
+    requirements: dict[int, dict[int, selectors.RequiredCourse]] = {}
+    for _, role, _ in starts:
+        if role.pk not in requirements:
+            requirements[role.pk] = selectors.required_courses_for_roles([role])
+    user_ids = sorted({user_id for user_id, _, _ in starts})
+    existing: dict[tuple[int, int], tuple[int, bool]] = {}
+    for user_id, course_id, cycle, current in (
+        Enrolment.objects.filter(user_id__in=user_ids)
+        .values("user_id", "course_id")
+        .annotate(cycle=Max("cycle"), current=Max(Case(When(is_current=True, then=1), default=0)))
+        .values_list("user_id", "course_id", "cycle", "current")
+    ):
+        existing[(user_id, course_id)] = (cycle, bool(current))
+    wanted: dict[tuple[int, int], Enrolment] = {}
+    for user_id, role, start in starts:
+        for course_id, requirement in requirements[role.pk].items():
+            key = (user_id, course_id)
+            cycle, current = existing.get(key, (0, False))
+            if current:
+                continue
+            due_on = start + timedelta(days=requirement.due_in_days)
+            known = wanted.get(key)
+            if known is not None:
+                known.due_on = min(known.due_on, due_on)
+                continue
+            wanted[key] = Enrolment(
+                user_id=user_id,
+                course_id=course_id,
+                source=Enrolment.Source.RULE,
+                due_on=due_on,
+                cycle=cycle + 1,
+            )
+    created = Enrolment.objects.bulk_create(
+        sorted(wanted.values(), key=lambda e: (e.user_id, e.course_id)),
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    refresh_due_dates(user_ids=user_ids)
+    return len(created)
+
+
+def refresh_due_dates(*, user_ids: list[int]) -> None:
+    """Set-based: each person's learner summary gets the earliest due date of their active
+    enrolments (created when missing). Two queries; no per-person signals."""
+    due = dict(
+        Enrolment.objects.filter(
+            user_id__in=user_ids,
+            is_current=True,
+            status=Enrolment.Status.ACTIVE,
+            due_on__isnull=False,
+        )
+        .values("user_id")
+        .annotate(d=Min("due_on"))
+        .values_list("user_id", "d")
+    )
+    LearnerSummary.objects.bulk_create(
+        [LearnerSummary(user_id=user_id, next_due_on=due.get(user_id)) for user_id in user_ids],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["next_due_on"],
+    )
 
 
 def open_refresher_cycles(*, on: date | None = None) -> int:

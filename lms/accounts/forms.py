@@ -1,5 +1,7 @@
 from django import forms
 
+from .validators import validate_person_name
+
 
 class SignupForm(forms.Form):
     """Extra fields on allauth's signup form (``ACCOUNT_SIGNUP_FORM_CLASS``)."""
@@ -7,6 +9,7 @@ class SignupForm(forms.Form):
     display_name = forms.CharField(
         label="Full name",
         max_length=150,
+        validators=[validate_person_name],
         help_text="As it should appear on your certificates.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )

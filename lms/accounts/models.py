@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from .validators import validate_person_name
+
 
 class AccountManager(UserManager):
     """Creates users keyed by email address (there is no username)."""
@@ -42,6 +44,7 @@ class User(AbstractUser):
     display_name = models.CharField(
         "display name",
         max_length=150,
+        validators=[validate_person_name],
         help_text="Your name as it should appear on certificates and to colleagues.",
     )
     erased_at = models.DateTimeField(

@@ -12,12 +12,15 @@ from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
 from . import services
 from .models import User
+from .validators import validate_person_name
 
 
 class UserCreationForm(WagtailUserCreationForm):
     first_name = None
     last_name = None
-    display_name = forms.CharField(required=True, label="Display name", max_length=150)
+    display_name = forms.CharField(
+        required=True, label="Display name", max_length=150, validators=[validate_person_name]
+    )
 
     class Meta(WagtailUserCreationForm.Meta):
         model = User
@@ -27,7 +30,9 @@ class UserCreationForm(WagtailUserCreationForm):
 class UserEditForm(WagtailUserEditForm):
     first_name = None
     last_name = None
-    display_name = forms.CharField(required=True, label="Display name", max_length=150)
+    display_name = forms.CharField(
+        required=True, label="Display name", max_length=150, validators=[validate_person_name]
+    )
 
     class Meta(WagtailUserEditForm.Meta):
         model = User

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils import timezone
 
 from lms.emails import send_templated_email
@@ -25,3 +26,25 @@ def send_invitation(*, invitation_id: int, token: str) -> None:
         context={"invitation": invitation, "url": invitation_url(token)},
     )
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+
+
+def send_import_finished(*, staff_import_id: int) -> None:
+    """Tell the uploader that their staff import has ended (imported, cancelled or failed)."""
+    from django.urls import reverse
+
+    from .models import StaffImport
+
+    staff_import = (
+        StaffImport.objects.select_related("uploaded_by").filter(pk=staff_import_id).first()
+    )
+    if staff_import is None or staff_import.uploaded_by is None or not staff_import.is_finished:
+        return
+    send_templated_email(
+        to=[staff_import.uploaded_by.email],
+        template_prefix="workforce/email/import_finished",
+        context={
+            "staff_import": staff_import,
+            "counts": staff_import.counts,
+            "url": settings.SITE_URL + reverse("workforce:import_detail", args=[staff_import.pk]),
+        },
+    )

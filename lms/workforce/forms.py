@@ -1,9 +1,12 @@
 from allauth.account.adapter import get_adapter
 from allauth.account.fields import PasswordField, SetPasswordField
 from django import forms
+from django.conf import settings
 
-from . import services
-from .models import JobRole, OrganisationUnit
+from lms.accounts.validators import validate_person_name
+
+from .imports import decode_upload
+from .models import ColumnMapping, JobRole, OrganisationUnit
 from .selectors import job_roles, managed_units
 
 
@@ -22,6 +25,7 @@ class InviteForm(forms.Form):
     display_name = forms.CharField(
         label="Full name",
         max_length=150,
+        validators=[validate_person_name],
         required=False,
         help_text="They can change it when they set up their account.",
     )
@@ -47,33 +51,74 @@ class InviteForm(forms.Form):
 
 
 class StaffImportForm(forms.Form):
+    """Upload a staff file: the organisation it is for, how to read its columns, and whether it
+    lists everyone (a full extract)."""
+
     file = forms.FileField(
         label="Staff file (CSV)",
-        help_text="A .csv file saved from a spreadsheet, with the columns described below.",
+        help_text="A .csv file saved from a spreadsheet or exported from your HR system "
+        "(UTF-8, UTF-16 or Windows-1252).",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=OrganisationUnit.objects.none(),
+        required=False,
+        help_text="The organisation the file describes. Needed for a full extract, for a saved "
+        "column mapping and for staff numbers.",
+    )
+    mapping = forms.ModelChoiceField(
+        label="Column mapping",
+        queryset=ColumnMapping.objects.none(),
+        required=False,
+        empty_label="The product's own columns (see the template)",
+        help_text="How your HR system names its columns, saved once by an administrator.",
+    )
+    full_extract = forms.BooleanField(
+        label="This is a full extract: end the memberships of people not in the file",
+        required=False,
+        help_text="Leavers are ended, never deleted: their training records stay.",
+    )
+    send_invitations = forms.BooleanField(
+        label="Email an invitation to people new to the system",
+        required=False,
+        initial=True,
+    )
 
-    MAX_BYTES = 5 * 1024 * 1024
+    MAX_BYTES = getattr(settings, "STAFF_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = managed_units(user).filter(kind=OrganisationUnit.Kind.ORGANISATION)
+        self.fields["organisation"].queryset = organisations.order_by("name")
+        self.fields["mapping"].queryset = ColumnMapping.objects.filter(
+            organisation__in=organisations
+        ).select_related("organisation")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(
-                "The file is larger than 5 MB; split it into smaller files."
+                f"The file is larger than {self.MAX_BYTES // (1024 * 1024)} MB; split it into "
+                "smaller files."
             )
-        raw = upload.read()
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                self.cleaned_data["content"] = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise forms.ValidationError(
-                "The file could not be read. Save it from your spreadsheet as 'CSV UTF-8'."
-            )
-        services.refuse_binary(self.cleaned_data["content"])
+        content, encoding = decode_upload(upload.read())
+        self.cleaned_data["content"] = content
+        self.cleaned_data["encoding"] = encoding
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation, mapping = cleaned.get("organisation"), cleaned.get("mapping")
+        if mapping and organisation and mapping.organisation_id != organisation.pk:
+            self.add_error(
+                "mapping", f"The mapping '{mapping.name}' belongs to {mapping.organisation.name}."
+            )
+        if mapping and not organisation:
+            cleaned["organisation"] = mapping.organisation
+        if cleaned.get("full_extract") and not cleaned.get("organisation"):
+            self.add_error("organisation", "Choose the organisation that the full extract lists.")
+        return cleaned
 
 
 class AccountSetupForm(forms.Form):
@@ -82,6 +127,7 @@ class AccountSetupForm(forms.Form):
     display_name = forms.CharField(
         label="Full name",
         max_length=150,
+        validators=[validate_person_name],
         help_text="As it should appear on your certificates.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )

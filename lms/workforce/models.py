@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from treebeard.mp_tree import MP_Node
 
+from lms.accounts.validators import validate_person_name
+
 
 class OrganisationUnit(MP_Node):
     """A node of the organisation tree: a region, an organisation in it, or a team in that."""
@@ -175,7 +177,7 @@ class Invitation(models.Model):
     them in a unit and role. Only a hash of the token is stored."""
 
     email = models.EmailField()
-    display_name = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(max_length=150, blank=True, validators=[validate_person_name])
     unit = models.ForeignKey(OrganisationUnit, on_delete=models.CASCADE, related_name="invitations")
     job_role = models.ForeignKey(
         JobRole, on_delete=models.PROTECT, related_name="invitations", null=True, blank=True
@@ -242,26 +244,148 @@ class Invitation(models.Model):
         return "pending"
 
 
+class StaffNumber(models.Model):
+    """An organisation's own number for a person (an HR staff or assignment number): how staff
+    extracts and competence exports recognise people whose email address changes."""
+
+    organisation = models.ForeignKey(
+        OrganisationUnit, on_delete=models.CASCADE, related_name="staff_numbers"
+    )
+    number = models.CharField(max_length=30)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_numbers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="workforce_staffnumber_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number} ({self.organisation})"
+
+
+class ColumnMapping(models.Model):
+    """How one organisation's HR extract names its columns, saved once and reused.
+
+    ``columns`` maps each field the import understands (``STAFF_FIELDS`` in
+    ``lms.workforce.imports``) to the heading in the extract; ``job_titles`` and ``departments``
+    map the extract's values to job role codes and unit codes where the names differ.
+    """
+
+    organisation = models.ForeignKey(
+        OrganisationUnit, on_delete=models.CASCADE, related_name="column_mappings"
+    )
+    name = models.CharField(max_length=100, help_text="e.g. 'ESR monthly staff extract'.")
+    columns = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Field -> the column heading in the file, e.g. "
+        '{"staff_number": "Assignment Number", "email": "Email Address"}.',
+    )
+    job_titles = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Position title in the file -> job role code, e.g. {"Health Visitor Band 6": '
+        '"health-visitor"}. Titles not listed are matched to job role names and codes.',
+    )
+    departments = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Department in the file -> team code, e.g. {"HV Riverside N": "hv-north"}. '
+        "Departments not listed are matched to team names and codes.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="workforce_columnmapping_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"
+
+    def clean(self):
+        super().clean()
+        from .imports import mapping_problems
+
+        problems = mapping_problems(self.columns, self.job_titles, self.departments)
+        if problems:
+            raise ValidationError(problems)
+
+
 class StaffImport(models.Model):
-    """One upload of a staff CSV: what was in it, who sent it and what happened to each row."""
+    """One upload of a staff file: what was in it, who sent it, how far the background job has
+    gone and what happened to each row."""
 
     class Status(models.TextChoices):
         VALIDATED = "validated", "Checked, not yet imported"
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
         IMPORTED = "imported", "Imported"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    organisation = models.ForeignKey(
+        OrganisationUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organisation the file describes (needed for a full extract).",
+    )
+    mapping = models.ForeignKey(
+        ColumnMapping, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    full_extract = models.BooleanField(
+        default=False,
+        help_text="The file lists everyone in the organisation: people not in it are ended.",
+    )
+    send_invitations = models.BooleanField(default=True)
     filename = models.CharField(max_length=255)
+    encoding = models.CharField(max_length=40, blank=True)
     content = models.TextField()
     content_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.VALIDATED)
     report = models.JSONField(default=dict)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_failed = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, help_text="Outcome -> number of rows so far.")
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {
+            self.Status.IMPORTED,
+            self.Status.CANCELLED,
+            self.Status.FAILED,
+        }
+
+    @property
+    def percent_done(self) -> int:
+        if not self.rows_total:
+            return 100 if self.is_finished else 0
+        return min(100, self.rows_done * 100 // self.rows_total)

@@ -6,13 +6,9 @@ training and refresh coverage on them), and every role change is written to the 
 (``workforce.membership_*``) with who made it when the caller knows (``by``).
 """
 
-import csv
-import hashlib
-import io
 import re
 import secrets
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -26,8 +22,8 @@ from django.utils import timezone
 from lms.celery import enqueue_on_commit
 
 from . import signals
-from .models import Invitation, JobRole, Membership, OrganisationUnit, StaffImport
-from .selectors import forget_roles, managed_root_paths, manages_unit
+from .models import Invitation, JobRole, Membership, OrganisationUnit
+from .selectors import forget_roles, manages_unit
 
 User = get_user_model()
 
@@ -204,6 +200,9 @@ def membership_correct(*, membership: Membership, changes: dict, by=None) -> Mem
         setattr(membership, name, new)
     membership.save(update_fields=list(changes))
     forget_roles(membership.user)
+    if "job_role" in changes and membership.job_role_id and membership.end_date is None:
+        # A corrected role requires what any start in that role requires.
+        signals.membership_started.send(sender=Membership, membership=membership)
     _audit(
         membership,
         AUDIT_MEMBERSHIP_CORRECT,
@@ -413,166 +412,16 @@ def invitation_accept(
 
 
 # --- Staff import ---------------------------------------------------------------------------
+# The import itself lives in ``imports``; these names are its public surface.
 
-IMPORT_COLUMNS = {
-    "email": "Work email address (required).",
-    "name": "Full name as it should appear on certificates (required for people new to the "
-    "system).",
-    "unit": "The code of the team or organisation they work in (required), e.g. north-hv-1.",
-    "job_role": "The code or name of their job role (required), e.g. health-visitor.",
-    "manager": "'yes' if they manage this unit (optional; default no).",
-    "start_date": "When they started in this role, as YYYY-MM-DD or DD/MM/YYYY (optional; "
-    "default today).",
-}
-REQUIRED_COLUMNS = ("email", "unit", "job_role")
-MAX_IMPORT_ROWS = 20000
-YES = {"yes", "y", "true", "1"}
-NO = {"no", "n", "false", "0", ""}
-
-
-@dataclass
-class ImportRow:
-    line: int
-    email: str = ""
-    name: str = ""
-    unit_code: str = ""
-    job_role_code: str = ""
-    is_manager: bool = False
-    start_date: str = ""
-    errors: list[str] = field(default_factory=list)
-    outcome: str = ""  # new person / new membership / unchanged
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _parse_date(value: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(value)
-
-
-def _read_csv(content: str) -> tuple[list[str], list[tuple[int, dict]]]:
-    content = content.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(content))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    rows = []
-    for record in reader:
-        line = reader.line_num
-        values = {k: (v or "").strip() for k, v in record.items() if k}
-        if not any(values.values()):
-            continue
-        rows.append((line, values))
-        if len(rows) > MAX_IMPORT_ROWS:
-            break
-    return header, rows
-
-
-def _check_rows(*, user, content: str) -> tuple[list[str], list[ImportRow]]:
-    """Validate every row; returns file-level problems and the rows with their errors."""
-    try:
-        header, records = _read_csv(content)
-    except csv.Error as exc:
-        return [f"The file could not be read as CSV: {exc}."], []
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        return [
-            "The first line must name the columns. Missing: "
-            + ", ".join(missing)
-            + ". Expected columns: "
-            + ", ".join(IMPORT_COLUMNS)
-            + "."
-        ], []
-    if not records:
-        return ["The file has no rows of staff under its header line."], []
-    if len(records) > MAX_IMPORT_ROWS:
-        return [
-            f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files."
-        ], []
-
-    units = {u.code: u for u in OrganisationUnit.objects.filter(is_active=True)}
-    roles = {}
-    for role in JobRole.objects.filter(is_active=True):
-        roles[role.code.lower()] = role
-        roles[role.name.lower()] = role
-    scope = managed_root_paths(user)
-    existing_people = {
-        e.lower()
-        for e in User.objects.filter(
-            email__in=[r.get("email", "").lower() for _, r in records]
-        ).values_list("email", flat=True)
-    }
-    seen: dict[tuple, int] = {}
-    rows = []
-    for line, record in records:
-        row = ImportRow(
-            line=line,
-            email=record.get("email", "").lower(),
-            name=record.get("name", ""),
-            unit_code=record.get("unit", ""),
-            job_role_code=record.get("job_role", ""),
-            start_date=record.get("start_date", ""),
-        )
-        if not row.email:
-            row.errors.append("Email is missing.")
-        else:
-            try:
-                validate_email(row.email)
-            except ValidationError:
-                row.errors.append(f"'{row.email}' is not a valid email address.")
-        unit = units.get(row.unit_code)
-        if not row.unit_code:
-            row.errors.append("Unit is missing.")
-        elif unit is None:
-            row.errors.append(f"No active unit has the code '{row.unit_code}'.")
-        elif unit.kind == OrganisationUnit.Kind.REGION:
-            row.errors.append("Staff belong to an organisation or a team, not a region.")
-        elif not user.is_superuser and not any(unit.path.startswith(p) for p in scope):
-            row.errors.append(f"You do not manage '{row.unit_code}'.")
-        if not row.job_role_code:
-            row.errors.append("Job role is missing.")
-        elif row.job_role_code.lower() not in roles:
-            row.errors.append(f"No job role is called '{row.job_role_code}'.")
-        manager_value = record.get("manager", "").lower()
-        if manager_value in YES:
-            row.is_manager = True
-        elif manager_value not in NO:
-            row.errors.append(f"Manager must be 'yes' or 'no', not '{record.get('manager')}'.")
-        try:
-            start = _parse_date(row.start_date)
-            if start and start > timezone.localdate() + timedelta(days=366):
-                row.errors.append("Start date is more than a year in the future.")
-        except ValueError:
-            row.errors.append(
-                f"Start date '{row.start_date}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)."
-            )
-        if row.email and row.email not in existing_people and not row.name:
-            row.errors.append("Name is missing (needed for people new to the system).")
-        key = (row.email, row.unit_code, row.job_role_code.lower())
-        if row.email and key in seen:
-            row.errors.append(f"Repeats line {seen[key]}.")
-        else:
-            seen[key] = line
-        rows.append(row)
-    return [], rows
-
-
-def _report(problems: list[str], rows: list[ImportRow]) -> dict:
-    return {
-        "problems": problems,
-        "rows": [asdict(r) for r in rows],
-        "good": sum(1 for r in rows if r.ok),
-        "bad": sum(1 for r in rows if not r.ok),
-    }
-
+from .imports import (  # noqa: E402, F401
+    IMPORT_COLUMNS,
+    staff_import_apply,
+    staff_import_cancel,
+    staff_import_check,
+    staff_import_confirm,
+    staff_import_run,
+)
 
 NOT_CSV = "This does not look like a CSV file. Save it from your spreadsheet as 'CSV UTF-8'."
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -583,75 +432,6 @@ def refuse_binary(content: str) -> None:
     format, or in UTF-16), and no database text column can hold one."""
     if "\x00" in content:
         raise ValidationError(NOT_CSV)
-
-
-def staff_import_check(*, uploaded_by, filename: str, content: str) -> StaffImport:
-    """Check an uploaded staff file and keep it, with a line-by-line report, for confirmation.
-
-    Nothing about staff is written until ``staff_import_apply``. Raises ``ValidationError``
-    for a file that is not text (``refuse_binary``).
-    """
-    refuse_binary(content)
-    problems, rows = _check_rows(user=uploaded_by, content=content)
-    return StaffImport.objects.create(
-        uploaded_by=uploaded_by,
-        filename=CONTROL_CHARACTERS.sub("", filename)[:255] or "staff.csv",
-        content=content,
-        content_sha256=hashlib.sha256(content.encode()).hexdigest(),
-        report=_report(problems, rows),
-    )
-
-
-def staff_import_apply(*, staff_import: StaffImport, user) -> StaffImport:
-    """Import the good rows of a checked file. Each row is all-or-nothing; bad rows are skipped
-    and reported. Re-importing the same file changes nothing (rows come back as unchanged)."""
-    with transaction.atomic():
-        staff_import = StaffImport.objects.select_for_update().get(pk=staff_import.pk)
-        if staff_import.status == StaffImport.Status.IMPORTED:
-            return staff_import  # a double submit of the confirm button
-        # Check again: units, roles or people may have changed since the file was uploaded.
-        problems, rows = _check_rows(user=user, content=staff_import.content)
-        roles = {}
-        for role in JobRole.objects.filter(is_active=True):
-            roles[role.code.lower()] = role
-            roles[role.name.lower()] = role
-        units = {u.code: u for u in OrganisationUnit.objects.filter(is_active=True)}
-        for row in rows:
-            if not row.ok:
-                continue
-            try:
-                with transaction.atomic():
-                    person, new_person = _person_for_email(email=row.email, display_name=row.name)
-                    _, new_membership = membership_start(
-                        user=person,
-                        unit=units[row.unit_code],
-                        job_role=roles[row.job_role_code.lower()],
-                        is_manager=row.is_manager,
-                        start_date=_parse_date(row.start_date),
-                        by=user,
-                    )
-                    if new_person:
-                        invitation_create(
-                            invited_by=user,
-                            email=row.email,
-                            unit=units[row.unit_code],
-                            job_role=roles[row.job_role_code.lower()],
-                            is_manager=row.is_manager,
-                            display_name=row.name,
-                        )
-            except (ValidationError, IntegrityError, PermissionDenied) as exc:
-                row.errors.append(f"Could not be imported: {exc}")
-                continue
-            row.outcome = (
-                "new person"
-                if new_person
-                else ("new membership" if new_membership else "unchanged")
-            )
-        staff_import.report = _report(problems, rows)
-        staff_import.status = StaffImport.Status.IMPORTED
-        staff_import.imported_at = timezone.now()
-        staff_import.save(update_fields=["report", "status", "imported_at"])
-        return staff_import
 
 
 # --- Default job roles ----------------------------------------------------------------------

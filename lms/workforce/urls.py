@@ -21,5 +21,10 @@ urlpatterns = [
     path("import/", views.StaffImportView.as_view(), name="import"),
     path("import/template.csv", views.ImportTemplateView.as_view(), name="import_template"),
     path("import/<int:pk>/", views.StaffImportDetailView.as_view(), name="import_detail"),
+    path(
+        "import/<int:pk>/progress/",
+        views.StaffImportProgressView.as_view(),
+        name="import_progress",
+    ),
     path("join/<str:token>/", views.JoinView.as_view(), name="join"),
 ]

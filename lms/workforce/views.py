@@ -7,12 +7,12 @@ from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from . import selectors, services
+from . import imports, selectors, services
 from .forms import AccountSetupForm, InviteForm, StaffImportForm
 from .models import Invitation, StaffImport
 from .permissions import ManagerRequiredMixin
@@ -116,26 +116,57 @@ class StaffImportView(ManagerRequiredMixin, FormView):
     template_name = "workforce/import.html"
     form_class = StaffImportForm
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "columns": services.IMPORT_COLUMNS}
+        return {
+            **super().get_context_data(**kwargs),
+            "columns": imports.STAFF_FIELDS,
+            "max_rows": imports.MAX_ROWS,
+        }
 
     def form_valid(self, form):
+        data = form.cleaned_data
         staff_import = services.staff_import_check(
             uploaded_by=self.request.user,
-            filename=form.cleaned_data["file"].name,
-            content=form.cleaned_data["content"],
+            filename=data["file"].name,
+            content=data["content"],
+            encoding=data["encoding"],
+            organisation=data.get("organisation"),
+            mapping=data.get("mapping"),
+            full_extract=data.get("full_extract", False),
+            send_invitations=data.get("send_invitations", False),
         )
         return redirect("workforce:import_detail", pk=staff_import.pk)
 
 
 def _own_import(request, pk) -> StaffImport:
-    qs = StaffImport.objects.all()
+    qs = StaffImport.objects.select_related("organisation", "mapping")
     if not request.user.is_superuser:
         qs = qs.filter(uploaded_by=request.user)
     return get_object_or_404(qs, pk=pk)
 
 
+def _progress(staff_import: StaffImport) -> dict:
+    left = imports.seconds_left(staff_import)
+    return {
+        "status": staff_import.status,
+        "status_label": staff_import.get_status_display(),
+        "finished": staff_import.is_finished,
+        "rows_total": staff_import.rows_total,
+        "rows_done": staff_import.rows_done,
+        "rows_failed": staff_import.rows_failed,
+        "percent": staff_import.percent_done,
+        "seconds_left": left,
+        "counts": staff_import.counts,
+    }
+
+
 class StaffImportDetailView(ManagerRequiredMixin, TemplateView):
+    """The preview before confirming, the progress while the job runs (it updates by itself
+    with JavaScript and on every reload without), and the result."""
+
     template_name = "workforce/import_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -145,17 +176,33 @@ class StaffImportDetailView(ManagerRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "staff_import": staff_import,
             "report": staff_import.report,
+            "progress": _progress(staff_import),
+            "outcome_counts": [
+                (outcome, label, (staff_import.counts or {}).get(outcome, 0))
+                for outcome, label in imports.OUTCOME_LABELS.items()
+            ],
             "bad_rows": [r for r in rows if r["errors"]],
             "good_rows": [r for r in rows if not r["errors"]],
         }
 
     def post(self, request, pk):
         staff_import = _own_import(request, pk)
-        staff_import = services.staff_import_apply(staff_import=staff_import, user=request.user)
-        messages.success(
-            request, "Import finished. The report below shows what happened to each row."
-        )
+        if request.POST.get("action") == "cancel":
+            services.staff_import_cancel(staff_import=staff_import, by=request.user)
+            messages.success(request, "The import is cancelled. What was done before stays.")
+            return redirect("workforce:import_detail", pk=staff_import.pk)
+        try:
+            services.staff_import_confirm(staff_import=staff_import, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         return redirect("workforce:import_detail", pk=staff_import.pk)
+
+
+class StaffImportProgressView(ManagerRequiredMixin, View):
+    """The import's progress as JSON, for the progress page to poll."""
+
+    def get(self, request, pk):
+        return JsonResponse(_progress(_own_import(request, pk)))
 
 
 class ImportTemplateView(ManagerRequiredMixin, View):
@@ -165,7 +212,7 @@ class ImportTemplateView(ManagerRequiredMixin, View):
         writer = csv.writer(response)
         writer.writerow(list(services.IMPORT_COLUMNS))
         writer.writerow(
-            ["a.person@example.org", "A Person", "team-code", "health-visitor", "no", ""]
+            ["a.person@example.org", "A Person", "team-code", "health-visitor", "no", "", ""]
         )
         return response
 

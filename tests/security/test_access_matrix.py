@@ -171,6 +171,9 @@ MATRIX: dict[str, list[Case]] = {
         allow({"manager", "admin"}, ANYWHERE),
         args=pk("staff_import"),
     ),
+    "workforce:import_progress": [
+        Case(allow({"manager", "admin"}), args=pk("staff_import")),
+    ],
     # The invitation link: public; a signed-in person who is not the invitee is told so
     # (200) and cannot accept it (410, "wrong user"); an unknown link is 404 for everyone.
     "workforce:join": [

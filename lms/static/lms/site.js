@@ -24,4 +24,37 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     });
   });
+
+  // A background job's progress (staff imports): poll its JSON and update the bar and figures.
+  // Without JavaScript the page shows the progress at the time it was opened.
+  document.querySelectorAll("[data-import-progress]").forEach(function (panel) {
+    var url = panel.getAttribute("data-import-progress");
+    var bar = panel.querySelector("[data-progress-bar]");
+    var text = panel.querySelector("[data-progress-text]");
+    var hint = panel.querySelector("[data-no-js-hint]");
+    if (hint) { hint.textContent = "This page updates by itself. You will also get an email when the import ends."; }
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (p) {
+          if (!p) { return; }
+          bar.setAttribute("aria-valuenow", p.percent);
+          bar.setAttribute("aria-valuetext", p.percent + "% (" + p.rows_done + " of " + p.rows_total + " rows)");
+          bar.firstElementChild.style.width = p.percent + "%";
+          var left = p.seconds_left ? "; about " + p.seconds_left + " seconds left" : "";
+          text.innerHTML = "";
+          text.append(p.rows_done + " of " + p.rows_total + " rows done (" + p.percent + "%), " +
+            p.rows_failed + " with problems" + left + ".");
+          Object.keys(p.counts || {}).forEach(function (k) {
+            var cell = panel.querySelector('[data-count="' + k + '"]');
+            if (cell) { cell.textContent = p.counts[k]; }
+          });
+          var status = document.querySelector("[data-import-status]");
+          if (status) { status.textContent = p.status_label; }
+          if (p.finished) { window.location.reload(); } else { setTimeout(poll, 1500); }
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    if (!panel.hasAttribute("data-finished")) { setTimeout(poll, 1000); }
+  });
 });
