@@ -183,17 +183,18 @@ def reset_producer_pool() -> None:
 
 
 @contextlib.contextmanager
-def routed_to(queue: str, settings, *, broker: str | None = None):
-    """Publish from the test process to the broker instead of running tasks eagerly: tasks of
-    ``certificates`` go to ``queue``, other apps' tasks (sent by their signal receivers) to a
-    queue nobody consumes. Restores the configuration and deletes both queues afterwards."""
+def routed_to(queue: str, settings, *, broker: str | None = None, tasks: str = "certificates.*"):
+    """Publish from the test process to the broker instead of running tasks eagerly: tasks
+    matching ``tasks`` (default: those of ``certificates``) go to ``queue``, other apps' tasks
+    (sent by their signal receivers) to a queue nobody consumes. Restores the configuration
+    and deletes both queues afterwards."""
     elsewhere = f"{queue}-others"
     names = ("task_always_eager", "task_routes", "broker_write_url")
     saved = {name: app.conf[name] for name in names}
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(
         task_always_eager=False,
-        task_routes={"certificates.*": {"queue": queue}, "*": {"queue": elsewhere}},
+        task_routes={tasks: {"queue": queue}, "*": {"queue": elsewhere}},
         # Publishing uses the write URL; Celery prefers the CELERY_BROKER_URL environment
         # variable over a configured ``broker_url``, not over a configured write URL.
         broker_write_url=broker or broker_url(),

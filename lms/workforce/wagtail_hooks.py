@@ -12,7 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from lms.admin_policies import LimitedPermissionPolicy
 
 from . import services
-from .models import Invitation, JobRole, Membership, OrganisationUnit
+from .models import ColumnMapping, Invitation, JobRole, Membership, OrganisationUnit
 
 
 class OrganisationUnitForm(WagtailAdminModelForm):
@@ -173,11 +173,30 @@ class InvitationViewSet(ModelViewSet):
         return LimitedPermissionPolicy(self.model)
 
 
+class ColumnMappingViewSet(ModelViewSet):
+    """How each organisation's HR extract names its columns (staff import). The model's
+    ``clean`` says what is missing or unknown."""
+
+    model = ColumnMapping
+    icon = "table"
+    menu_label = "Staff file column mappings"
+    form_fields = ["organisation", "name", "columns", "job_titles", "departments"]
+    list_display = ["name", "organisation", "updated_at"]
+    list_filter = ["organisation"]
+    search_fields = ["name"]
+
+
 class WorkforceGroup(ViewSetGroup):
     menu_label = "Workforce"
     menu_icon = "group"
     menu_order = 300
-    items = (OrganisationUnitViewSet, JobRoleViewSet, MembershipViewSet, InvitationViewSet)
+    items = (
+        OrganisationUnitViewSet,
+        JobRoleViewSet,
+        MembershipViewSet,
+        InvitationViewSet,
+        ColumnMappingViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")
