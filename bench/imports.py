@@ -40,12 +40,13 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection, reset_queries
+    from django.db import connection
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("Point DATABASE_URL at an empty PostgreSQL database.")
     call_command("migrate", verbosity=0)
     call_command("load_curriculum", verbosity=0)
+    call_command("load_job_roles", verbosity=0)
 
     from courses.models import Enrolment
     from lms.reports.models import CoverageEntry
@@ -113,13 +114,17 @@ def main() -> None:
         peak = "(in the worker)"
     else:
         StaffImport.objects.filter(pk=checked.pk).update(status=StaffImport.Status.QUEUED)
-        settings.DEBUG = True
-        reset_queries()
+        statements = [0]
+
+        def count(execute, sql, params, many, context):
+            statements[0] += 1
+            return execute(sql, params, many, context)
+
         started = time.perf_counter()
-        services.staff_import_run(staff_import_id=checked.pk)
+        with connection.execute_wrapper(count):
+            services.staff_import_run(staff_import_id=checked.pk)
         import_s = time.perf_counter() - started
-        queries = len(connection.queries)
-        settings.DEBUG = False
+        queries = statements[0]
         peak = f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     done = StaffImport.objects.get(pk=checked.pk)
     memberships = Membership.objects.filter(unit__path__startswith=org.path).count()

@@ -61,6 +61,7 @@ def completions_missing_certificates(*, before: datetime, limit: int) -> list[in
     return list(
         Completion.objects.filter(
             course__issues_certificate=True,
+            source=Completion.Source.COURSE,
             certificate__isnull=True,
             completed_at__lt=before,
             # Nothing new is made for a person whose record was erased (lms.privacy).

@@ -99,7 +99,8 @@ def ensure_certificate(*, completion_id: int) -> tuple[Certificate | None, bool]
     if existing is not None:
         return existing, False
     course = completion.course
-    if not course.issues_certificate:
+    if not course.issues_certificate or not completion.issues_certificate:
+        # Imported records and recognised prior learning were certified elsewhere.
         return None, False
     prefix = CertificateSettings.load().number_prefix
     issued_on = timezone.localdate(completion.completed_at)

@@ -57,6 +57,8 @@ class Enrolment(models.Model):
         ASSIGNED = "assigned", "Assigned by a manager"
         RULE = "rule", "Required for the job role"
         REFRESHER = "refresher", "Refresher"
+        IMPORTED = "imported", "Imported training record"
+        PRIOR_LEARNING = "prior_learning", "Recognised prior learning"
 
     class Status(models.TextChoices):
         ACTIVE = "active", "In progress"
@@ -209,6 +211,11 @@ class Completion(models.Model):
     last day it counts (the day before).
     """
 
+    class Source(models.TextChoices):
+        COURSE = "course", "Completed here"
+        IMPORTED = "imported", "Imported"
+        PRIOR_LEARNING = "prior_learning", "Recognised prior learning"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions"
     )
@@ -234,6 +241,20 @@ class Completion(models.Model):
     completed_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     valid_until = models.DateField()
+    source = models.CharField(
+        max_length=20,
+        choices=Source.choices,
+        default=Source.COURSE,
+        help_text="Where the completion comes from. Only courses completed here get a "
+        "certificate; imported records and recognised prior learning count in standing and "
+        "coverage all the same.",
+    )
+    source_reference = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What identifies the record at its source (the import's course code and "
+        "date, or the prior-learning claim), so that importing it again changes nothing.",
+    )
 
     objects = CompletionQuerySet.as_manager()
 
@@ -242,6 +263,13 @@ class Completion(models.Model):
         indexes = [
             models.Index(fields=["user", "course", "valid_until"]),
             models.Index(fields=["valid_until"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "course", "source_reference"],
+                condition=~Q(source_reference=""),
+                name="courses_completion_source_unique",
+            )
         ]
 
     def __str__(self):
@@ -254,6 +282,10 @@ class Completion(models.Model):
 
     def is_current(self, on: date | None = None) -> bool:
         return self.valid_until >= (on or timezone.localdate())
+
+    @property
+    def issues_certificate(self) -> bool:
+        return self.source == self.Source.COURSE
 
 
 class Reflection(models.Model):
@@ -387,3 +419,56 @@ class LearnerSummary(models.Model):
 
     def __str__(self):
         return f"Learning summary of {self.user_id}"
+
+
+class CourseMapping(models.Model):
+    """How a course from a previous learning system or an HR system is known here: its code or
+    title there, the catalogue course it counts as, and the competence name used when
+    completions are exported back to an HR system (such as ESR).
+
+    Kept by administrators; one organisation's mapping takes precedence over a region-wide one
+    (``organisation`` empty) with the same code.
+    """
+
+    organisation = models.ForeignKey(
+        "workforce.OrganisationUnit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="course_mappings",
+        help_text="Leave empty for a mapping every organisation uses.",
+    )
+    external_code = models.CharField(
+        max_length=120, help_text="The course's code (or exact title) in the other system."
+    )
+    external_title = models.CharField(max_length=255, blank=True)
+    course = models.ForeignKey(
+        "content.CoursePage",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mappings",
+        help_text="The catalogue course it counts as (empty: known, but counts as none).",
+    )
+    competence_name = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The competence name in the HR system, for the competence export, e.g. "
+        "'NHS|IMH|Infant Mental Health Level 1|'.",
+    )
+
+    class Meta:
+        ordering = ["external_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_code"], name="courses_mapping_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["external_code"],
+                condition=Q(organisation__isnull=True),
+                name="courses_mapping_unique_everywhere",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.external_code} -> {self.course or 'no course'}"

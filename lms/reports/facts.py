@@ -407,12 +407,17 @@ def refresh_tallies(unit_ids: Iterable[int] | None, on: date | None = None) -> i
 # --- Entry points --------------------------------------------------------------------------
 
 
-def refresh_people(user_ids: Iterable[int], on: date | None = None) -> None:
+def refresh_people(
+    user_ids: Iterable[int], on: date | None = None, *, tallies: bool = True
+) -> set[int]:
     """Recompute the entries of these people and the tallies of their home units (before and
-    after). Call inside the transaction of the change."""
+    after). Call inside the transaction of the change. Returns the units concerned; with
+    ``tallies=False`` their tallies are left for the caller to refresh once (``refresh_tallies``)
+    after many calls, as a bulk import does."""
     ids = sorted({int(i) for i in user_ids if i is not None})
+    touched: set[int] = set()
     if not ids:
-        return
+        return touched
     on = on or timezone.localdate()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -424,7 +429,10 @@ def refresh_people(user_ids: Iterable[int], on: date | None = None) -> None:
             units |= set(
                 CoverageEntry.objects.filter(user_id__in=chunk).values_list("unit_id", flat=True)
             )
-            refresh_tallies(units, on)
+            if tallies:
+                refresh_tallies(units, on)
+            touched |= units
+    return touched
 
 
 @transaction.atomic

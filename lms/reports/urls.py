@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import competences, views
 
 app_name = "reports"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("courses/", views.AnalyticsView.as_view(), name="analytics"),
     path("courses/<int:course_id>/", views.CourseAnalyticsView.as_view(), name="course_analytics"),
     path("emails/", views.MyEmailsView.as_view(), name="my_emails"),
+    path(
+        "competences/<int:pk>.csv",
+        competences.CompetenceExportView.as_view(),
+        name="competence_export",
+    ),
 ]

@@ -121,6 +121,33 @@ class StaffImportForm(forms.Form):
         return cleaned
 
 
+class TrainingHistoryImportForm(forms.Form):
+    """Upload completions from a previous learning or HR system."""
+
+    file = forms.FileField(
+        label="Training history file (CSV)",
+        help_text="One completion per line, with the columns described below.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=OrganisationUnit.objects.none(),
+        required=False,
+        help_text="Needed when the file names people by staff number, and to use the "
+        "organisation's own course mappings.",
+    )
+
+    MAX_BYTES = StaffImportForm.MAX_BYTES
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            managed_units(user).filter(kind=OrganisationUnit.Kind.ORGANISATION).order_by("name")
+        )
+
+    clean_file = StaffImportForm.clean_file
+
+
 class AccountSetupForm(forms.Form):
     """Set up an account from an invitation: name and password, checked by allauth's rules."""
 

@@ -91,6 +91,9 @@ ESR_COLUMNS = {
 
 MAX_ROWS = getattr(settings, "STAFF_IMPORT_MAX_ROWS", 100_000)
 CHUNK_ROWS = getattr(settings, "STAFF_IMPORT_CHUNK_ROWS", 500)
+# Coverage tallies of the units an import changes are refreshed every this many chunks (and at
+# the end): entries are written with every chunk.
+SETTLE_EVERY = 10
 MAX_LENGTHS = {"email": 254, "name": 150, "staff_number": 30, "unit": 200, "job_role": 120}
 REPORT_ERROR_ROWS = 500
 REPORT_PREVIEW_ROWS = 200
@@ -594,8 +597,9 @@ def _log_entries(entries: list[tuple[Membership, str, dict]], by) -> None:
     )
 
 
-def _apply(plan: Plan, ctx: Context, *, by, send_invitations: bool) -> list[int]:
-    """Write what ``plan`` says; returns the ids of the people whose records changed."""
+def _apply(plan: Plan, ctx: Context, *, by, send_invitations: bool) -> set[int]:
+    """Write what ``plan`` says and the coverage entries of the people it changed; returns the
+    units whose tallies the change moves (refreshed by the job every few chunks)."""
     from courses.services import enrol_required_in_bulk
     from lms.reports import facts
 
@@ -705,8 +709,7 @@ def _apply(plan: Plan, ctx: Context, *, by, send_invitations: bool) -> list[int]
         | {m.user_id for m in ended}
         | {plan.people[r.line] for r in plan.rows if r.outcome == "updated"}
     )
-    facts.refresh_people(changed)
-    return changed
+    return facts.refresh_people(changed, tallies=False)
 
 
 def _invite(plan: Plan, ctx: Context, *, by) -> None:
@@ -748,9 +751,40 @@ def _invite(plan: Plan, ctx: Context, *, by) -> None:
 # --- The job --------------------------------------------------------------------------------
 
 
-def _read_rows(staff_import: StaffImport, ctx: Context):
-    problems, records = _records(staff_import.content, staff_import.mapping)
-    return problems, (_check(line, record, ctx) for line, record in records)
+class StaffFile:
+    """The steps of a staff file's job (``staff_import_run`` drives any kind of file through
+    the same steps: read and check rows, then plan and apply them chunk by chunk, then finish)."""
+
+    def context(self, staff_import: StaffImport) -> Context:
+        return Context(
+            user=staff_import.uploaded_by,
+            organisation=staff_import.organisation,
+            mapping=staff_import.mapping,
+        )
+
+    def rows(self, staff_import: StaffImport, ctx: Context):
+        problems, records = _records(staff_import.content, staff_import.mapping)
+        return problems, (_check(line, record, ctx) for line, record in records)
+
+    def plan(self, chunk: list, ctx: Context) -> Plan:
+        return _plan(chunk, ctx)
+
+    def apply(self, plan: Plan, ctx: Context, *, staff_import: StaffImport, by) -> set[int]:
+        return _apply(plan, ctx, by=by, send_invitations=staff_import.send_invitations)
+
+    def finish(self, staff_import: StaffImport, ctx: Context, seen: Seen, *, by) -> int:
+        """People ended because a full extract does not list them."""
+        if staff_import.full_extract and staff_import.organisation_id:
+            return _end_leavers(staff_import, ctx, _people_in_file(seen, ctx), by=by)
+        return 0
+
+
+def _kind(staff_import: StaffImport):
+    if staff_import.kind == StaffImport.Kind.TRAINING_HISTORY:
+        from courses.history import TrainingHistoryFile
+
+        return TrainingHistoryFile()
+    return StaffFile()
 
 
 def _chunks(rows, size: int):
@@ -759,12 +793,12 @@ def _chunks(rows, size: int):
         yield chunk
 
 
-def _leavers(staff_import: StaffImport, ctx: Context, people: set[int]) -> list[Membership]:
+def _leavers(organisation, ctx: Context, people: set[int]) -> list[Membership]:
     """Open memberships (with a job role) in the organisation of people the file does not list."""
     return [
         m
         for m in Membership.objects.filter(
-            unit__path__startswith=staff_import.organisation.path,
+            unit__path__startswith=organisation.path,
             end_date__isnull=True,
             job_role__isnull=False,
         ).select_related("unit", "job_role", "user")
@@ -772,17 +806,16 @@ def _leavers(staff_import: StaffImport, ctx: Context, people: set[int]) -> list[
     ]
 
 
-def _people_in_file(rows: list[ImportRow], ctx: Context) -> set[int]:
-    good = [r for r in rows if r.ok]
+def _people_in_file(seen: Seen, ctx: Context) -> set[int]:
     ids = set()
-    emails = sorted({r.email for r in good})
+    emails = sorted(seen.emails)
     for start in range(0, len(emails), 1000):
         ids |= set(
             User.objects.annotate(e=Lower("email"))
             .filter(e__in=emails[start : start + 1000])
             .values_list("pk", flat=True)
         )
-    numbers = sorted({r.staff_number for r in good if r.staff_number})
+    numbers = sorted(seen.staff_numbers)
     for start in range(0, len(numbers), 1000):
         ids |= set(
             StaffNumber.objects.filter(
@@ -792,18 +825,48 @@ def _people_in_file(rows: list[ImportRow], ctx: Context) -> set[int]:
     return ids
 
 
-def _report(problems, rows: list[ImportRow], counts: dict, leavers: int = 0) -> dict:
-    bad = [r for r in rows if not r.ok]
-    good = [r for r in rows if r.ok]
-    return {
-        "problems": problems,
-        "rows": [r.as_report() for r in bad[:REPORT_ERROR_ROWS]]
-        + [r.as_report() for r in good[:REPORT_PREVIEW_ROWS]],
-        "good": len(good),
-        "bad": len(bad),
-        "counts": counts,
-        "leavers": leavers,
-    }
+class Seen:
+    """What a run keeps of the rows it has passed: the report's rows (every problem up to
+    ``REPORT_ERROR_ROWS``, the first ``REPORT_PREVIEW_ROWS`` good ones) and the people's
+    identifiers (a full extract ends everyone else). Memory stays small whatever the file's size."""
+
+    def __init__(self):
+        self.bad: list = []
+        self.good: list = []
+        self.bad_count = self.good_count = 0
+        self.emails: set[str] = set()
+        self.staff_numbers: set[str] = set()
+
+    def add(self, rows) -> None:
+        for row in rows:
+            if row.ok:
+                self.good_count += 1
+                if len(self.good) < REPORT_PREVIEW_ROWS:
+                    self.good.append(row.as_report())
+                if getattr(row, "email", ""):
+                    self.emails.add(row.email)
+                if getattr(row, "staff_number", ""):
+                    self.staff_numbers.add(row.staff_number)
+            else:
+                self.bad_count += 1
+                if len(self.bad) < REPORT_ERROR_ROWS:
+                    self.bad.append(row.as_report())
+
+    def report(self, problems, counts: dict, leavers: int = 0) -> dict:
+        return {
+            "problems": problems,
+            "rows": self.bad + self.good,
+            "good": self.good_count,
+            "bad": self.bad_count,
+            "counts": counts,
+            "leavers": leavers,
+        }
+
+
+def _report(problems, rows: list, counts: dict, leavers: int = 0) -> dict:
+    seen = Seen()
+    seen.add(rows)
+    return seen.report(problems, counts, leavers)
 
 
 def staff_import_check(
@@ -841,7 +904,9 @@ def staff_import_check(
                     counts[row.outcome] += 1
     leavers = 0
     if full_extract and not problems:
-        leavers = len({m.user_id for m in _leavers_for_check(organisation, ctx, rows)})
+        seen = Seen()
+        seen.add(rows)
+        leavers = len({m.user_id for m in _leavers_for_check(organisation, ctx, seen)})
     from lms.workforce.services import CONTROL_CHARACTERS
 
     return StaffImport.objects.create(
@@ -859,13 +924,8 @@ def staff_import_check(
     )
 
 
-def _leavers_for_check(organisation, ctx, rows):
-    class _Import:
-        pass
-
-    holder = _Import()
-    holder.organisation = organisation
-    return _leavers(holder, ctx, _people_in_file(rows, ctx))
+def _leavers_for_check(organisation, ctx, seen: Seen):
+    return _leavers(organisation, ctx, _people_in_file(seen, ctx))
 
 
 def staff_import_confirm(*, staff_import: StaffImport, by) -> StaffImport:
@@ -910,35 +970,38 @@ def staff_import_run(*, staff_import_id: int) -> StaffImport:
     if staff_import.is_finished or staff_import.status == StaffImport.Status.VALIDATED:
         return staff_import
     by = staff_import.uploaded_by
-    ctx = Context(user=by, organisation=staff_import.organisation, mapping=staff_import.mapping)
-    problems, rows = _read_rows(staff_import, ctx)
-    rows = list(rows)
+    kind = _kind(staff_import)
+    ctx = kind.context(staff_import)
+    problems, rows = kind.rows(staff_import, ctx)
     if problems:
         StaffImport.objects.filter(pk=staff_import.pk).update(
             status=StaffImport.Status.FAILED, error=" ".join(problems), imported_at=timezone.now()
         )
         return StaffImport.objects.get(pk=staff_import.pk)
-    report_rows: list[ImportRow] = []
+    seen = Seen()
+    units: set[int] = set()  # whose tallies wait for the next settling
     offset = 0
-    for chunk in _chunks(rows, CHUNK_ROWS):
+    for number, chunk in enumerate(_chunks(rows, CHUNK_ROWS), start=1):
         with transaction.atomic():
             current = StaffImport.objects.select_for_update().get(pk=staff_import.pk)
             if current.is_finished:
                 return current
             if current.cancel_requested_at:
+                _settle(units)
                 current.status = StaffImport.Status.CANCELLED
                 current.imported_at = timezone.now()
-                current.report = _report([], report_rows, current.counts)
+                current.report = seen.report([], current.counts)
                 current.save(update_fields=["status", "imported_at", "report"])
                 _notify(current)
                 return current
             if offset + len(chunk) <= current.rows_done:  # done before a restart
                 offset += len(chunk)
-                _plan(chunk, ctx)  # outcomes for the report (now "unchanged")
-                report_rows.extend(chunk)
+                kind.plan(chunk, ctx)  # outcomes for the report (now "unchanged")
+                seen.add(chunk)
                 continue
-            plan = _plan(chunk, ctx)
-            _apply(plan, ctx, by=by, send_invitations=current.send_invitations)
+            units |= kind.apply(kind.plan(chunk, ctx), ctx, staff_import=current, by=by)
+            if number % SETTLE_EVERY == 0:
+                _settle(units)
             counts = dict.fromkeys(OUTCOMES, 0) | current.counts
             for row in chunk:
                 if row.ok:
@@ -952,17 +1015,17 @@ def staff_import_run(*, staff_import_id: int) -> StaffImport:
             current.save(
                 update_fields=["counts", "rows_done", "rows_failed", "status", "started_at"]
             )
-            report_rows.extend(chunk)
+            seen.add(chunk)
             offset += len(chunk)
     with transaction.atomic():
         current = StaffImport.objects.select_for_update().get(pk=staff_import.pk)
         if current.is_finished:
             return current
-        leavers = 0
-        if current.full_extract and current.organisation_id:
-            leavers = _end_leavers(current, ctx, _people_in_file(rows, ctx), by=by)
+        _settle(units)
+        leavers = kind.finish(current, ctx, seen, by=by)
+        if leavers:
             current.counts = current.counts | {"ended": current.counts.get("ended", 0) + leavers}
-        current.report = _report([], report_rows, current.counts, leavers)
+        current.report = seen.report([], current.counts, leavers)
         current.status = StaffImport.Status.IMPORTED
         current.imported_at = timezone.now()
         current.started_at = current.started_at or current.imported_at
@@ -971,11 +1034,21 @@ def staff_import_run(*, staff_import_id: int) -> StaffImport:
     return current
 
 
+def _settle(units: set[int]) -> None:
+    """Refresh the coverage tallies of the units the chunks so far have changed (a unit's
+    tallies are recomputed whole, so this is done every few chunks, not for each)."""
+    from lms.reports import facts
+
+    if units:
+        facts.refresh_tallies(units)
+        units.clear()
+
+
 def _end_leavers(staff_import: StaffImport, ctx: Context, people: set[int], *, by) -> int:
     """A full extract: end (never delete) the memberships of people it does not list."""
     from lms.reports import facts
 
-    leavers = _leavers(staff_import, ctx, people)
+    leavers = _leavers(staff_import.organisation, ctx, people)
     if not leavers:
         return 0
     yesterday = ctx.today - timedelta(days=1)
@@ -992,7 +1065,7 @@ def _end_leavers(staff_import: StaffImport, ctx: Context, people: set[int], *, b
         ],
         by,
     )
-    facts.refresh_people({m.user_id for m in ended})
+    facts.refresh_people({m.user_id for m in ended})  # and their units' tallies
     return len({m.user_id for m in ended})
 
 

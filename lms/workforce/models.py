@@ -324,8 +324,9 @@ class ColumnMapping(models.Model):
 
 
 class StaffImport(models.Model):
-    """One upload of a staff file: what was in it, who sent it, how far the background job has
-    gone and what happened to each row."""
+    """One upload of a file about staff (who works where, or the training they completed
+    elsewhere): what was in it, who sent it, how far the background job has gone and what
+    happened to each row."""
 
     class Status(models.TextChoices):
         VALIDATED = "validated", "Checked, not yet imported"
@@ -335,6 +336,11 @@ class StaffImport(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         FAILED = "failed", "Failed"
 
+    class Kind(models.TextChoices):
+        STAFF = "staff", "Staff"
+        TRAINING_HISTORY = "training_history", "Training history"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STAFF)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -19,6 +19,7 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("import/", views.StaffImportView.as_view(), name="import"),
+    path("import/history/", views.TrainingHistoryImportView.as_view(), name="import_history"),
     path("import/template.csv", views.ImportTemplateView.as_view(), name="import_template"),
     path("import/<int:pk>/", views.StaffImportDetailView.as_view(), name="import_detail"),
     path(

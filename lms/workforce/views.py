@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from . import imports, selectors, services
-from .forms import AccountSetupForm, InviteForm, StaffImportForm
+from .forms import AccountSetupForm, InviteForm, StaffImportForm, TrainingHistoryImportForm
 from .models import Invitation, StaffImport
 from .permissions import ManagerRequiredMixin
 
@@ -141,11 +141,47 @@ class StaffImportView(ManagerRequiredMixin, FormView):
         return redirect("workforce:import_detail", pk=staff_import.pk)
 
 
+class TrainingHistoryImportView(ManagerRequiredMixin, FormView):
+    """Upload completions from a previous system (checked and previewed like a staff file)."""
+
+    template_name = "workforce/import_history.html"
+    form_class = TrainingHistoryImportForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        from courses.history import HISTORY_FIELDS
+
+        return {**super().get_context_data(**kwargs), "columns": HISTORY_FIELDS}
+
+    def form_valid(self, form):
+        from courses.history import history_import_check
+
+        data = form.cleaned_data
+        checked = history_import_check(
+            uploaded_by=self.request.user,
+            filename=data["file"].name,
+            content=data["content"],
+            encoding=data["encoding"],
+            organisation=data.get("organisation"),
+        )
+        return redirect("workforce:import_detail", pk=checked.pk)
+
+
 def _own_import(request, pk) -> StaffImport:
     qs = StaffImport.objects.select_related("organisation", "mapping")
     if not request.user.is_superuser:
         qs = qs.filter(uploaded_by=request.user)
     return get_object_or_404(qs, pk=pk)
+
+
+def _outcome_labels(staff_import: StaffImport) -> dict[str, str]:
+    if staff_import.kind == StaffImport.Kind.TRAINING_HISTORY:
+        from courses.history import OUTCOME_LABELS
+
+        return OUTCOME_LABELS
+    return imports.OUTCOME_LABELS
 
 
 def _progress(staff_import: StaffImport) -> dict:
@@ -179,7 +215,11 @@ class StaffImportDetailView(ManagerRequiredMixin, TemplateView):
             "progress": _progress(staff_import),
             "outcome_counts": [
                 (outcome, label, (staff_import.counts or {}).get(outcome, 0))
-                for outcome, label in imports.OUTCOME_LABELS.items()
+                for outcome, label in _outcome_labels(staff_import).items()
+            ],
+            "preview_counts": [
+                (label, staff_import.report.get("counts", {}).get(outcome, 0))
+                for outcome, label in _outcome_labels(staff_import).items()
             ],
             "bad_rows": [r for r in rows if r["errors"]],
             "good_rows": [r for r in rows if not r["errors"]],
