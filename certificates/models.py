@@ -8,47 +8,22 @@ otherwise *expired* from its expiry moment on, otherwise *valid* (so it can neve
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, InvalidStorageError, storages
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
-from .codes import format_code
-
 # --- Private files --------------------------------------------------------------------------
+# Shared with the other private files (prior-learning evidence); the names stay importable here
+# because migrations refer to them.
+from lms.storage import PrivateFileSystemStorage, private_storage  # noqa: F401
 
-
-class PrivateFileSystemStorage(FileSystemStorage):
-    """Files under ``MEDIA_ROOT/private/``: never given a URL, served only through views that
-    check who is asking. Follows ``MEDIA_ROOT`` when it changes (as it does in tests)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("base_url", None)
-        super().__init__(**kwargs)
-
-    @cached_property
-    def base_location(self):
-        return os.path.join(settings.MEDIA_ROOT, "private")
-
-    def url(self, name):
-        raise ValueError("Private files have no public URL; serve them through a view.")
-
-
-def private_storage():
-    """The storage for certificate and training-record PDFs: ``STORAGES["private"]`` when the
-    deployment defines one (e.g. a private S3 bucket), otherwise ``MEDIA_ROOT/private/``."""
-    try:
-        return storages["private"]
-    except InvalidStorageError:
-        return PrivateFileSystemStorage()
+from .codes import format_code
 
 
 def certificate_upload_to(instance: Certificate, filename: str) -> str:

@@ -6,6 +6,7 @@ List reads take a constant number of queries whatever the number of rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -160,6 +161,9 @@ class TrainingRecordContent:
     supervision: object | None
     total_cpd_hours: Decimal = Decimal("0")
     current_count: int = 0
+    # Training done elsewhere that is not a completion here (recorded, claimed or not
+    # recognised): its hours count toward CPD all the same.
+    elsewhere: list = dataclass_field(default_factory=list)
 
     @property
     def total_cpd_hours_label(self) -> str:
@@ -215,7 +219,13 @@ def training_record_context(user, *, on: date | None = None) -> dict:
         .order_by("-completed_at", "-pk")
     )
     rows = [RecordRow(c, certificates.get(c.pk), c.valid_until >= on) for c in completions]
+    from courses.models import PriorLearning
+
+    elsewhere = list(
+        PriorLearning.objects.filter(user=user).exclude(status=PriorLearning.Status.APPROVED)
+    )
     hours = sum((row.cpd_hours for row in rows), start=Decimal("0"))
+    hours += sum((p.hours for p in elsewhere), start=Decimal("0"))
     content = TrainingRecordContent(
         person=user,
         generated_at=timezone.now(),
@@ -229,5 +239,6 @@ def training_record_context(user, *, on: date | None = None) -> dict:
         supervision=_supervision_summary(user, on),
         total_cpd_hours=hours,
         current_count=sum(1 for row in rows if row.current),
+        elsewhere=elsewhere,
     )
     return {"record": content}

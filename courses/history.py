@@ -9,9 +9,8 @@ optional expiry. Imported completions count in standing, coverage and the traini
 (marked "imported") and get no certificate. Re-importing the same file changes nothing: each
 completion carries its source reference (course code and date) under a unique constraint.
 
-Where the person's current enrolment on the course is still open and the imported completion is
-still valid, the completion closes that enrolment (the requirement is met); otherwise it is
-recorded as a past cycle.
+How a completion from elsewhere joins the person's enrolments is
+``courses.services.record_external_completions`` (shared with recognised prior learning).
 """
 
 from __future__ import annotations
@@ -20,17 +19,16 @@ import csv
 import hashlib
 import io
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, DateTimeField, Max, Q, Value, When
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from content.models import CoursePage
 
-from .dates import validity_for
-from .models import Completion, CourseMapping, Enrolment
+from .models import Completion, CourseMapping
 
 User = get_user_model()
 
@@ -194,20 +192,10 @@ def _check(line: int, record: dict, ctx: HistoryContext) -> HistoryRow:
     return row
 
 
-@dataclass
-class HistoryPlan:
-    rows: list[HistoryRow]
-    # (user id, course id) -> the current enrolment, open and without a completion
-    open_enrolments: dict[tuple[int, int], int] = field(default_factory=dict)
-    has_current: set[tuple[int, int]] = field(default_factory=set)
-    cycles: dict[tuple[int, int], int] = field(default_factory=dict)
-
-
-def _plan(rows: list[HistoryRow], ctx: HistoryContext) -> HistoryPlan:
-    """Find the people and what they already have; a fixed number of queries per chunk."""
+def _plan(rows: list[HistoryRow], ctx: HistoryContext) -> list[HistoryRow]:
+    """Find the people, and which records are already here; a fixed number of queries."""
     from lms.workforce.models import StaffNumber
 
-    plan = HistoryPlan(rows=rows)
     good = [r for r in rows if r.ok]
     by_email = dict(
         User.objects.annotate(e=Lower("email"))
@@ -231,117 +219,17 @@ def _plan(rows: list[HistoryRow], ctx: HistoryContext) -> HistoryPlan:
                 + " Import the staff first."
             )
     good = [r for r in rows if r.ok]
-    pairs = {(r.user_id, r.course.pk) for r in good}
-    user_ids = {u for u, _ in pairs}
-    course_ids = {c for _, c in pairs}
     already = set(
         Completion.objects.filter(
-            user_id__in=user_ids,
-            course_id__in=course_ids,
+            user_id__in={r.user_id for r in good},
+            course_id__in={r.course.pk for r in good},
             source_reference__in={r.reference for r in good},
         ).values_list("user_id", "course_id", "source_reference")
     )
-    for user_id, course_id, cycle, current, open_id in (
-        Enrolment.objects.filter(user_id__in=user_ids, course_id__in=course_ids)
-        .values("user_id", "course_id")
-        .annotate(
-            cycle=Max("cycle"),
-            current=Max(Case(When(is_current=True, then=1), default=0)),
-            open_id=Max(
-                Case(
-                    When(is_current=True, status=Enrolment.Status.ACTIVE, then="id"),
-                    default=None,
-                )
-            ),
-        )
-        .values_list("user_id", "course_id", "cycle", "current", "open_id")
-    ):
-        plan.cycles[(user_id, course_id)] = cycle
-        if current:
-            plan.has_current.add((user_id, course_id))
-        if open_id:
-            plan.open_enrolments[(user_id, course_id)] = open_id
     for row in good:
-        row.outcome = (
-            "unchanged" if (row.user_id, row.course.pk, row.reference) in already else "new"
-        )
-    return plan
-
-
-def _times(row: HistoryRow) -> tuple[datetime, datetime, date]:
-    completed_at = timezone.make_aware(datetime.combine(row.completed, time(12)))
-    if row.expires:
-        expires_at = timezone.make_aware(datetime.combine(row.expires, time.min))
-        return completed_at, expires_at, row.expires - timedelta(days=1)
-    valid_until, expires_at = validity_for(completed_at, row.course.effective_validity_months)
-    return completed_at, expires_at, valid_until
-
-
-def _apply(plan: HistoryPlan, ctx: HistoryContext) -> set[int]:
-    """Write the new completions (and the enrolments they belong to); returns the people."""
-    new = [r for r in plan.rows if r.ok and r.outcome == "new"]
-    if not new:
-        return set()
-    # The latest valid record of each (person, course) may close the open enrolment.
-    new.sort(key=lambda r: r.completed, reverse=True)
-    closing: dict[int, HistoryRow] = {}
-    enrolments: list[tuple[HistoryRow, Enrolment]] = []
-    for row in new:
-        key = (row.user_id, row.course.pk)
-        completed_at, _, valid_until = _times(row)
-        open_id = plan.open_enrolments.get(key)
-        if open_id and open_id not in closing and valid_until >= ctx.today:
-            closing[open_id] = row
-            continue
-        makes_current = key not in plan.has_current and valid_until >= ctx.today
-        if makes_current:
-            plan.has_current.add(key)
-        plan.cycles[key] = plan.cycles.get(key, 0) + 1
-        enrolments.append(
-            (
-                row,
-                Enrolment(
-                    user_id=row.user_id,
-                    course=row.course,
-                    source=Enrolment.Source.IMPORTED,
-                    status=Enrolment.Status.COMPLETED,
-                    is_current=makes_current,
-                    cycle=plan.cycles[key],
-                    started_at=completed_at,
-                    completed_at=completed_at,
-                ),
-            )
-        )
-    created = Enrolment.objects.bulk_create([e for _, e in enrolments], batch_size=1000)
-    if closing:
-        Enrolment.objects.filter(pk__in=list(closing)).update(
-            status=Enrolment.Status.COMPLETED,
-            completed_at=Case(
-                *(When(pk=pk, then=Value(_times(row)[0])) for pk, row in closing.items()),
-                output_field=DateTimeField(),
-            ),
-        )
-    targets = [(row, e.pk) for (row, _), e in zip(enrolments, created, strict=True)]
-    targets += [(row, pk) for pk, row in closing.items()]
-    completions = []
-    for row, enrolment_id in targets:
-        completed_at, expires_at, valid_until = _times(row)
-        completions.append(
-            Completion(
-                user_id=row.user_id,
-                course=row.course,
-                enrolment_id=enrolment_id,
-                course_title=row.course.title,
-                tier_code=row.course.tier.code,
-                completed_at=completed_at,
-                expires_at=expires_at,
-                valid_until=valid_until,
-                source=Completion.Source.IMPORTED,
-                source_reference=row.reference,
-            )
-        )
-    Completion.objects.bulk_create(completions, batch_size=1000, ignore_conflicts=True)
-    return {row.user_id for row in new}
+        known = (row.user_id, row.course.pk, row.reference) in already
+        row.outcome = "unchanged" if known else "new"
+    return rows
 
 
 class TrainingHistoryFile:
@@ -354,17 +242,29 @@ class TrainingHistoryFile:
         problems, records = _records(staff_import.content)
         return problems, (_check(line, record, ctx) for line, record in records)
 
-    def plan(self, chunk, ctx: HistoryContext) -> HistoryPlan:
+    def plan(self, chunk, ctx: HistoryContext) -> list[HistoryRow]:
         return _plan(chunk, ctx)
 
-    def apply(self, plan: HistoryPlan, ctx: HistoryContext, *, staff_import, by) -> set[int]:
+    def apply(self, rows: list[HistoryRow], ctx: HistoryContext, *, staff_import, by) -> set[int]:
         from lms.reports import facts
 
-        from .services import refresh_standing
+        from .services import ExternalRecord, record_external_completions
 
-        people = _apply(plan, ctx)
-        for user in User.objects.filter(pk__in=people):
-            refresh_standing(user=user)
+        people = record_external_completions(
+            records=[
+                ExternalRecord(
+                    user_id=row.user_id,
+                    course=row.course,
+                    completed_on=row.completed,
+                    expires_on=row.expires,
+                    source=Completion.Source.IMPORTED,
+                    reference=row.reference,
+                )
+                for row in rows
+                if row.ok and row.outcome == "new"
+            ],
+            on=ctx.today,
+        )
         return facts.refresh_people(people, tallies=False)
 
     def finish(self, staff_import, ctx, seen, *, by) -> int:

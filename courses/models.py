@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from lms.storage import private_storage
+
 
 class EnrolmentRule(models.Model):
     """An extra course a job role requires, on top of the core courses of the role's tier.
@@ -472,3 +474,63 @@ class CourseMapping(models.Model):
 
     def __str__(self):
         return f"{self.external_code} -> {self.course or 'no course'}"
+
+
+def prior_learning_upload_to(instance, filename: str) -> str:
+    import uuid
+
+    return f"prior-learning/{instance.user_id}/{uuid.uuid4().hex}"
+
+
+class PriorLearning(models.Model):
+    """Training a practitioner did elsewhere, as they recorded it, optionally claimed as
+    equivalent to a catalogue course and decided by a verifier (the person's manager or a
+    trainer). An approved claim becomes a completion (source: recognised prior learning).
+
+    Evidence files are private: shown only to the person, their managers and verifiers."""
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", "Recorded"
+        CLAIMED = "claimed", "Waiting for a decision"
+        APPROVED = "approved", "Recognised"
+        REJECTED = "rejected", "Not recognised"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prior_learning"
+    )
+    title = models.CharField(max_length=200)
+    provider = models.CharField(max_length=200)
+    completed_on = models.DateField()
+    hours = models.DecimalField(max_digits=5, decimal_places=1)
+    evidence = models.FileField(
+        storage=private_storage, upload_to=prior_learning_upload_to, blank=True, max_length=255
+    )
+    evidence_name = models.CharField(max_length=255, blank=True)
+    evidence_type = models.CharField(max_length=40, blank=True)
+    course = models.ForeignKey(
+        "content.CoursePage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The catalogue course it is claimed as equivalent to (optional).",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECORDED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.provider}, {self.completed_on:%d %b %Y})"

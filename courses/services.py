@@ -887,3 +887,140 @@ def refresh_standings(*, user_ids: Iterable[int] | None = None) -> int:
         refresh_standing(user=user)
         count += 1
     return count
+
+
+# --- Completions from elsewhere ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExternalRecord:
+    """A completion done elsewhere: imported from a previous system, or prior learning a
+    verifier has recognised as equivalent to ``course``."""
+
+    user_id: int
+    course: CoursePage
+    completed_on: date
+    expires_on: date | None
+    source: str  # Completion.Source
+    reference: str  # unique per person and course: recording it again changes nothing
+
+
+def _external_times(record: ExternalRecord):
+    from datetime import datetime, time
+
+    completed_at = timezone.make_aware(datetime.combine(record.completed_on, time(12)))
+    if record.expires_on:
+        expires_at = timezone.make_aware(datetime.combine(record.expires_on, time.min))
+        return completed_at, expires_at, record.expires_on - timedelta(days=1)
+    valid_until, expires_at = validity_for(completed_at, record.course.effective_validity_months)
+    return completed_at, expires_at, valid_until
+
+
+def record_external_completions(*, records: list[ExternalRecord], on: date | None = None) -> set:
+    """Record completions done elsewhere, set-based (a fixed number of queries for any number),
+    and the tier standings they move. Returns the ids of the people concerned.
+
+    Each gets an enrolment of its own unless it can close one: the latest still-valid record of
+    a person and course completes their open current enrolment on it (the requirement is met,
+    nothing is left to do); otherwise it becomes a completed cycle (the current one if the
+    person has none, else a past one). No certificate: those are for courses completed here.
+    Records already present (same person, course and reference) are skipped.
+    """
+    if not records:
+        return set()
+    on = on or timezone.localdate()
+    user_ids = {r.user_id for r in records}
+    course_ids = {r.course.pk for r in records}
+    present = set(
+        Completion.objects.filter(
+            user_id__in=user_ids,
+            course_id__in=course_ids,
+            source_reference__in={r.reference for r in records},
+        ).values_list("user_id", "course_id", "source_reference")
+    )
+    records = [r for r in records if (r.user_id, r.course.pk, r.reference) not in present]
+    cycles: dict[tuple[int, int], int] = {}
+    has_current: set[tuple[int, int]] = set()
+    open_enrolments: dict[tuple[int, int], int] = {}
+    for user_id, course_id, cycle, current, open_id in (
+        Enrolment.objects.filter(user_id__in=user_ids, course_id__in=course_ids)
+        .values("user_id", "course_id")
+        .annotate(
+            cycle=Max("cycle"),
+            current=Max(Case(When(is_current=True, then=1), default=0)),
+            open_id=Max(Case(When(is_current=True, status=Enrolment.Status.ACTIVE, then="id"))),
+        )
+        .values_list("user_id", "course_id", "cycle", "current", "open_id")
+    ):
+        cycles[(user_id, course_id)] = cycle
+        if current:
+            has_current.add((user_id, course_id))
+        if open_id:
+            open_enrolments[(user_id, course_id)] = open_id
+    closing: dict[int, ExternalRecord] = {}
+    new: list[tuple[ExternalRecord, Enrolment]] = []
+    for record in sorted(records, key=lambda r: r.completed_on, reverse=True):
+        key = (record.user_id, record.course.pk)
+        completed_at, _, valid_until = _external_times(record)
+        open_id = open_enrolments.pop(key, None) if valid_until >= on else None
+        if open_id:
+            closing[open_id] = record
+            continue
+        makes_current = key not in has_current and valid_until >= on
+        if makes_current:
+            has_current.add(key)
+        cycles[key] = cycles.get(key, 0) + 1
+        new.append(
+            (
+                record,
+                Enrolment(
+                    user_id=record.user_id,
+                    course=record.course,
+                    source=Enrolment.Source.IMPORTED
+                    if record.source == Completion.Source.IMPORTED
+                    else Enrolment.Source.PRIOR_LEARNING,
+                    status=Enrolment.Status.COMPLETED,
+                    is_current=makes_current,
+                    cycle=cycles[key],
+                    started_at=completed_at,
+                    completed_at=completed_at,
+                ),
+            )
+        )
+    created = Enrolment.objects.bulk_create([e for _, e in new], batch_size=1000)
+    if closing:
+        from django.db.models import DateTimeField, Value
+
+        Enrolment.objects.filter(pk__in=list(closing)).update(
+            status=Enrolment.Status.COMPLETED,
+            completed_at=Case(
+                *(When(pk=pk, then=Value(_external_times(r)[0])) for pk, r in closing.items()),
+                output_field=DateTimeField(),
+            ),
+        )
+    targets = [(r, e.pk) for (r, _), e in zip(new, created, strict=True)]
+    targets += [(r, pk) for pk, r in closing.items()]
+    completions = []
+    for record, enrolment_id in targets:
+        completed_at, expires_at, valid_until = _external_times(record)
+        completions.append(
+            Completion(
+                user_id=record.user_id,
+                course=record.course,
+                enrolment_id=enrolment_id,
+                course_title=record.course.title,
+                tier_code=record.course.tier.code,
+                completed_at=completed_at,
+                expires_at=expires_at,
+                valid_until=valid_until,
+                source=record.source,
+                source_reference=record.reference,
+            )
+        )
+    Completion.objects.bulk_create(completions, batch_size=1000, ignore_conflicts=True)
+    people = {r.user_id for r in records}
+    from django.contrib.auth import get_user_model
+
+    for user in get_user_model().objects.filter(pk__in=people):
+        refresh_standing(user=user)
+    return people

@@ -24,3 +24,27 @@ def enrol_role_members(job_role_id: int) -> int:
 
     job_role = JobRole.objects.filter(pk=job_role_id).first()
     return services.enrol_role_members(job_role=job_role) if job_role else 0
+
+
+@idempotent_task(name="courses.send_prior_learning_decision")
+def send_prior_learning_decision(claim_id: int) -> None:
+    """Tell a practitioner what a verifier decided about their prior learning."""
+    from django.urls import reverse
+
+    from lms.emails import send_templated_email
+
+    from .models import PriorLearning
+
+    claim = PriorLearning.objects.select_related("user", "course").filter(pk=claim_id).first()
+    if claim is None or claim.status not in {
+        PriorLearning.Status.APPROVED,
+        PriorLearning.Status.REJECTED,
+    }:
+        return
+    from django.conf import settings
+
+    send_templated_email(
+        to=[claim.user.email],
+        template_prefix="courses/email/prior_learning_decision",
+        context={"claim": claim, "url": settings.SITE_URL + reverse("courses:prior_learning")},
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import prior_learning_views, views
 
 app_name = "courses"
 
@@ -34,4 +34,24 @@ urlpatterns = [
     ),
     path("assign/", views.AssignView.as_view(), name="assign"),
     path("assessments/new/", views.AssessmentCreateView.as_view(), name="assessment_new"),
+    path(
+        "prior-learning/",
+        prior_learning_views.PriorLearningView.as_view(),
+        name="prior_learning",
+    ),
+    path(
+        "prior-learning/<int:pk>/evidence/",
+        prior_learning_views.EvidenceView.as_view(),
+        name="prior_learning_evidence",
+    ),
+    path(
+        "prior-learning/review/",
+        prior_learning_views.ReviewView.as_view(),
+        name="prior_learning_review",
+    ),
+    path(
+        "prior-learning/<int:pk>/decide/",
+        prior_learning_views.DecideView.as_view(),
+        name="prior_learning_decide",
+    ),
 ]

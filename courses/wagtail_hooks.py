@@ -12,8 +12,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from content.models import ModulePage
 from lms.admin_policies import LimitedPermissionPolicy
 
-from . import selectors, services
-from .models import CompetencyAssessment, Completion, Enrolment, EnrolmentRule
+from . import prior_learning, selectors, services
+from .models import CompetencyAssessment, Completion, CourseMapping, Enrolment, EnrolmentRule
 
 # --- Lesson flow ----------------------------------------------------------------------------
 
@@ -159,11 +159,37 @@ class CompetencyAssessmentViewSet(ModelViewSet):
         return CompetencyAssessmentForm
 
 
+class CourseMappingViewSet(ModelViewSet):
+    """Courses of previous systems and HR competence names (training history import and the
+    competence export)."""
+
+    name = "course_mappings"
+    model = CourseMapping
+    icon = "link"
+    menu_label = "Course mappings"
+    form_fields = [
+        "organisation",
+        "external_code",
+        "external_title",
+        "course",
+        "competence_name",
+    ]
+    list_display = ["external_code", "external_title", "course", "organisation", "competence_name"]
+    list_filter = ["organisation"]
+    search_fields = ["external_code", "external_title", "competence_name"]
+
+
 class LearningRecordsGroup(ViewSetGroup):
     menu_label = "Learning records"
     menu_icon = "doc-full-inverse"
     menu_order = 310
-    items = (EnrolmentRuleViewSet, EnrolmentViewSet, CompletionViewSet, CompetencyAssessmentViewSet)
+    items = (
+        EnrolmentRuleViewSet,
+        EnrolmentViewSet,
+        CompletionViewSet,
+        CompetencyAssessmentViewSet,
+        CourseMappingViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")
@@ -175,4 +201,13 @@ def register_learning_records_viewsets():
 def register_learning_log_actions(actions):
     actions.register_action(
         services.AUDIT_EXPORT_REFLECTIONS, "Export reflections", "Downloaded their reflections"
+    )
+    actions.register_action(
+        prior_learning.AUDIT_RECORD, "Record prior learning", "Recorded training done elsewhere"
+    )
+    actions.register_action(
+        prior_learning.AUDIT_APPROVE, "Recognise prior learning", "Recognised prior learning"
+    )
+    actions.register_action(
+        prior_learning.AUDIT_REJECT, "Reject prior learning", "Did not recognise prior learning"
     )

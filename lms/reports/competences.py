@@ -20,7 +20,7 @@ from courses.models import Completion, CourseMapping
 from lms import exports
 from lms.workforce.models import Membership, OrganisationUnit, StaffNumber
 from lms.workforce.permissions import ManagerRequiredMixin
-from lms.workforce.selectors import manages_unit
+from lms.workforce.selectors import record_root_paths
 
 from . import services
 
@@ -94,7 +94,12 @@ class CompetenceExportView(ManagerRequiredMixin, View):
         organisation = OrganisationUnit.objects.filter(
             pk=pk, kind=OrganisationUnit.Kind.ORGANISATION
         ).first()
-        if organisation is None or not manages_unit(request.user, organisation):
+        # Named people's records: the organisation's own managers and administrators, never a
+        # regional lead (figures only).
+        if organisation is None or not (
+            request.user.is_superuser
+            or any(organisation.path.startswith(p) for p in record_root_paths(request.user))
+        ):
             raise Http404
         entry = services.audit_export(
             user=request.user, instance=organisation, report="competences", fmt="csv", filters={}

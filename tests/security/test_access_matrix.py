@@ -171,6 +171,30 @@ MATRIX: dict[str, list[Case]] = {
         allow({"manager", "admin"}, ANYWHERE),
         args=pk("staff_import"),
     ),
+    "workforce:import_history": get_and_post(allow(MANAGERS)),
+    # Named people's completions with staff numbers: the organisation's own managers.
+    "reports:competence_export": [
+        Case(allow({"manager", "admin"}), args=lambda w: (w.units["trust"].pk,))
+    ],
+    # Training done elsewhere: the person's own page; evidence for the person, their managers
+    # and verifiers (trainers, administrators); decisions for verifiers, never the person.
+    "courses:prior_learning": get_and_post(signed_in()),
+    "courses:prior_learning_evidence": [
+        Case(
+            allow({"practitioner", "manager", "trainer", "admin"}),
+            args=lambda w: (w.extra["prior_claim"].pk,),
+        )
+    ],
+    "courses:prior_learning_review": [
+        Case(
+            allow({"manager", "other_manager", "trainer", "admin"}),
+            shows=(("Matrix prior learning", {"manager", "trainer", "admin"}),),
+        )
+    ],
+    "courses:prior_learning_decide": post_only(
+        allow({"manager", "trainer", "admin"}, 400),
+        args=lambda w: (w.extra["prior_claim"].pk,),
+    ),
     "workforce:import_progress": [
         Case(allow({"manager", "admin"}), args=pk("staff_import")),
     ],

@@ -200,6 +200,21 @@ def build_world() -> World:
         uploaded_by=users["manager"], filename="staff.csv", content=IMPORT_CSV
     )
 
+    # P records training done elsewhere, with evidence, claimed as the assigned course.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from courses import prior_learning
+
+    prior_claim = prior_learning.record(
+        user=p,
+        title="Matrix prior learning",
+        provider="Matrix provider",
+        completed_on=today - timedelta(days=100),
+        hours=3,
+        course=assigned_course,
+        evidence=SimpleUploadedFile("evidence.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+
     reminder = SentReminder.objects.create(
         user=p, kind=SentReminder.Kind.EXPIRY, key="expiry:90:matrix", subject=REMINDER_SUBJECT
     )
@@ -231,6 +246,7 @@ def build_world() -> World:
         join_invitation=join_invitation,
         staff_import=staff_import,
         reminder=reminder,
+        extra={"prior_claim": prior_claim},
     )
 
 

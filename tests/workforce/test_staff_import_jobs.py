@@ -309,7 +309,7 @@ def test_the_progress_page_and_its_json(client, manager, run):
     result = run(manager, HEADER + "a@example.org,A Person,hv-north,midwife,,\n")
     client.force_login(manager)
     page = client.get(reverse("workforce:import_detail", args=[result.pk]))
-    assert b'role="progressbar"' in page.content and b'aria-valuenow="100"' in page.content
+    assert b'<progress class="import-progress" max="100" value="100"' in page.content
     progress = client.get(reverse("workforce:import_progress", args=[result.pk])).json()
     assert progress["rows_done"] == progress["rows_total"] == 1 and progress["finished"]
     other = UserFactory(is_superuser=False)

@@ -38,9 +38,9 @@ document.addEventListener("DOMContentLoaded", function () {
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (p) {
           if (!p) { return; }
-          bar.setAttribute("aria-valuenow", p.percent);
+          bar.value = p.percent;
+          bar.textContent = p.percent + "%";
           bar.setAttribute("aria-valuetext", p.percent + "% (" + p.rows_done + " of " + p.rows_total + " rows)");
-          bar.firstElementChild.style.width = p.percent + "%";
           var left = p.seconds_left ? "; about " + p.seconds_left + " seconds left" : "";
           text.innerHTML = "";
           text.append(p.rows_done + " of " + p.rows_total + " rows done (" + p.percent + "%), " +
