@@ -2,9 +2,10 @@
 attempts, completions, reflections, competency assessments (about the person and made by them),
 the tiers they hold and their learning summary.
 
-Erasure deletes reflections (private free text) and the evidence written about the person in
-competency assessments; enrolments, attempts, completions, assessments' outcomes and standings
-stay with the anonymised account, so coverage and course figures do not change.
+Erasure deletes reflections (private free text), the evidence written about the person in
+competency assessments and the evidence files of training done elsewhere; enrolments,
+attempts, completions, assessments' outcomes and standings stay with the anonymised account,
+so coverage and course figures do not change.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .models import (
     Enrolment,
     LearnerSummary,
     ModuleProgress,
+    PriorLearning,
     QuizAttempt,
     Reflection,
     TierStanding,
@@ -145,6 +147,22 @@ def export(user) -> dict:
                 .select_related("tier")
                 .order_by("tier__order")
             ],
+            "training_done_elsewhere": [
+                {
+                    "title": p.title,
+                    "provider": p.provider,
+                    "completed_on": p.completed_on,
+                    "hours": p.hours,
+                    "claimed_as": p.course.title if p.course else None,
+                    "status": p.get_status_display(),
+                    "recognised_until": p.expires_on,
+                    "reason": p.reason,
+                    "evidence_file": p.evidence_name or None,
+                }
+                for p in PriorLearning.objects.filter(user=user)
+                .select_related("course")
+                .order_by("completed_on", "pk")
+            ],
             "learning_summary": {
                 "first_started_at": summary.first_started_at,
                 "last_activity_at": summary.last_activity_at,
@@ -164,8 +182,14 @@ def erase(user) -> dict:
         .exclude(evidence=REMOVED_TEXT)
         .update(evidence=REMOVED_TEXT)
     )
+    evidence_files = 0
+    for claim in PriorLearning.objects.filter(user=user).exclude(evidence=""):
+        claim.evidence.delete(save=False)
+        evidence_files += 1
+    PriorLearning.objects.filter(user=user).update(evidence="", evidence_name="")
     return {
         "reflections_deleted": reflections,
+        "prior_learning_evidence_deleted": evidence_files,
         "assessment_evidence_removed": evidence,
         "enrolments_kept": Enrolment.objects.filter(user=user).count(),
         "completions_kept": Completion.objects.filter(user=user).count(),

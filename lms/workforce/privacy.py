@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from lms.personal_data import ERASED_NAME, email_addresses, erased_email, plain, redact
 
-from .models import Invitation, Membership, StaffImport
+from .models import Invitation, Membership, StaffImport, StaffNumber
 
 SECTION = "workforce"
 
@@ -47,6 +47,10 @@ def export(user) -> dict:
                     "current": m.is_active_on(today),
                 }
                 for m in memberships
+            ],
+            "staff_numbers": [
+                {"organisation": n.organisation.name, "number": n.number}
+                for n in StaffNumber.objects.filter(user=user).select_related("organisation")
             ],
             "invitations": [
                 {
@@ -110,6 +114,7 @@ def erase(user) -> dict:
     invitations = Invitation.objects.filter(email__in=addresses).delete()[0]
     invitations += Invitation.objects.filter(accepted_by=user).delete()[0]
     return {
+        "staff_numbers_deleted": StaffNumber.objects.filter(user=user).delete()[0],
         "memberships_kept": Membership.objects.filter(user=user).count(),
         "invitations_deleted": invitations,
         "staff_imports_scrubbed": _scrub_staff_imports(user, addresses),
