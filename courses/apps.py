@@ -9,7 +9,7 @@ class CoursesConfig(AppConfig):
         from django.db.models.signals import post_save
         from wagtail.signals import page_published, page_unpublished
 
-        from lms.workforce.signals import membership_started
+        from lms.workforce.signals import membership_started, memberships_started_in_bulk
         from supervision.signals import session_signed_off
 
         from . import receivers
@@ -17,6 +17,9 @@ class CoursesConfig(AppConfig):
 
         membership_started.connect(
             receivers.on_membership_started, dispatch_uid="courses_membership_started"
+        )
+        memberships_started_in_bulk.connect(
+            receivers.on_memberships_started_in_bulk, dispatch_uid="courses_memberships_bulk"
         )
         page_published.connect(receivers.on_course_published, dispatch_uid="courses_published")
         page_unpublished.connect(receivers.on_course_published, dispatch_uid="courses_unpublished")

@@ -246,7 +246,7 @@ class TrainingHistoryFile:
         return _plan(chunk, ctx)
 
     def apply(self, rows: list[HistoryRow], ctx: HistoryContext, *, staff_import, by) -> set[int]:
-        from lms.reports import facts
+        from lms.workforce.signals import send_people_changed
 
         from .services import ExternalRecord, record_external_completions
 
@@ -265,7 +265,7 @@ class TrainingHistoryFile:
             ],
             on=ctx.today,
         )
-        return facts.refresh_people(people, tallies=False)
+        return send_people_changed(people, defer_aggregates=True)
 
     def finish(self, staff_import, ctx, seen, *, by) -> int:
         return 0

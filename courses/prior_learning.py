@@ -162,7 +162,7 @@ def decide(
 ) -> PriorLearning:
     """A verifier approves a claim (it counts as a completion of the course until
     ``expires_on``) or rejects it with a reason. Deciding twice changes nothing."""
-    from lms.reports import facts
+    from lms.workforce.signals import send_people_changed
 
     from .services import ExternalRecord, record_external_completions
 
@@ -197,7 +197,7 @@ def decide(
                     )
                 ]
             )
-            facts.refresh_people(people)
+            send_people_changed(people)
         _audit(claim, AUDIT_APPROVE if approve else AUDIT_REJECT, by, reason=reason)
         from .tasks import send_prior_learning_decision
 

@@ -18,6 +18,13 @@ def on_membership_started(sender, membership, **kwargs):
     )
 
 
+def on_memberships_started_in_bulk(sender, starts=(), **kwargs):
+    """Many people started in job roles at once (a staff import's chunk): enrol them set-based."""
+    from . import services
+
+    services.enrol_required_in_bulk(starts=starts)
+
+
 def on_session_signed_off(sender, supervisees=(), **kwargs):
     """Supervision hours changed: the tiers held from T2 up depend on them."""
     from . import services

@@ -19,6 +19,7 @@ class ReportsConfig(AppConfig):
             TierStanding,
         )
         from lms.workforce.models import JobRole, Membership
+        from lms.workforce.signals import aggregates_due, people_changed
         from supervision.models import SupervisionTarget
         from supervision.signals import session_signed_off
 
@@ -28,6 +29,8 @@ class ReportsConfig(AppConfig):
             signal.connect(receiver, sender=sender, dispatch_uid=f"reports_{name}")
 
         connect(post_save, receivers.on_summary_saved, LearnerSummary, "summary_saved")
+        people_changed.connect(receivers.on_people_changed, dispatch_uid="reports_people")
+        aggregates_due.connect(receivers.on_aggregates_due, dispatch_uid="reports_aggregates")
         connect(post_save, receivers.on_standing_changed, TierStanding, "standing_saved")
         connect(post_save, receivers.on_standing_changed, Completion, "completion_saved")
         connect(post_delete, receivers.on_standing_changed, TierStanding, "standing_deleted")

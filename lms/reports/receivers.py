@@ -105,3 +105,17 @@ def on_framework_changed(sender, raw=False, **kwargs):
     what is required of whom changes for everyone."""
     if not raw:
         _rebuild_later()
+
+
+def on_people_changed(sender, user_ids=(), defer_aggregates=False, **kwargs):
+    """A bulk write (an import's chunk, recognised learning): entries now, and the units' tallies
+    now or when the writer says they are due (``on_aggregates_due``). Returns those units."""
+    from . import facts
+
+    return facts.refresh_people(user_ids, tallies=not defer_aggregates)
+
+
+def on_aggregates_due(sender, unit_ids=(), **kwargs):
+    from . import facts
+
+    facts.refresh_tallies(unit_ids)

@@ -9,10 +9,11 @@ so a worker killed in the middle loses at most the chunk it was in, which the re
 does again; every write is also idempotent (unique constraints, "already there" checks), so a
 re-run of the same file changes nothing.
 
-Writes are set-based per chunk: people, staff numbers, memberships, enrolments (through
-``courses.services.enrol_required_in_bulk``), audit entries and the coverage read model (through
-``lms.reports.facts.refresh_people``) each take a fixed number of statements whatever the
-chunk's size. No per-row signals fire; the chunk does once what the receivers would do per row.
+Writes are set-based per chunk: people, staff numbers, memberships, enrolments, audit entries
+and the coverage read model each take a fixed number of statements whatever the chunk's size.
+No per-row signals fire; the chunk sends the bulk signals instead (``memberships_started_in_bulk``,
+which ``courses`` answers with the enrolments the roles require, and ``people_changed``, which
+the reports' read model answers), so this app knows neither.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from django.utils import timezone
 from lms.accounts.validators import name_problem
 from lms.celery import enqueue_on_commit
 
+from . import signals
 from .models import (
     ColumnMapping,
     Invitation,
@@ -600,9 +602,6 @@ def _log_entries(entries: list[tuple[Membership, str, dict]], by) -> None:
 def _apply(plan: Plan, ctx: Context, *, by, send_invitations: bool) -> set[int]:
     """Write what ``plan`` says and the coverage entries of the people it changed; returns the
     units whose tallies the change moves (refreshed by the job every few chunks)."""
-    from courses.services import enrol_required_in_bulk
-    from lms.reports import facts
-
     # People new to the system: an account without a password (set when they accept).
     if plan.new_people:
         User.objects.bulk_create(
@@ -699,8 +698,9 @@ def _apply(plan: Plan, ctx: Context, *, by, send_invitations: bool) -> set[int]:
                 )
             )
     _log_entries(entries, by)
-    enrol_required_in_bulk(
-        starts=[(m.user_id, m.job_role, m.start_date) for m in started if m.job_role_id]
+    signals.memberships_started_in_bulk.send(
+        sender=Membership,
+        starts=[(m.user_id, m.job_role, m.start_date) for m in started if m.job_role_id],
     )
     if send_invitations and plan.new_people:
         _invite(plan, ctx, by=by)
@@ -709,7 +709,7 @@ def _apply(plan: Plan, ctx: Context, *, by, send_invitations: bool) -> set[int]:
         | {m.user_id for m in ended}
         | {plan.people[r.line] for r in plan.rows if r.outcome == "updated"}
     )
-    return facts.refresh_people(changed, tallies=False)
+    return signals.send_people_changed(changed, defer_aggregates=True)
 
 
 def _invite(plan: Plan, ctx: Context, *, by) -> None:
@@ -1037,16 +1037,12 @@ def staff_import_run(*, staff_import_id: int) -> StaffImport:
 def _settle(units: set[int]) -> None:
     """Refresh the coverage tallies of the units the chunks so far have changed (a unit's
     tallies are recomputed whole, so this is done every few chunks, not for each)."""
-    from lms.reports import facts
-
-    if units:
-        facts.refresh_tallies(units)
-        units.clear()
+    signals.send_aggregates_due(units)
+    units.clear()
 
 
 def _end_leavers(staff_import: StaffImport, ctx: Context, people: set[int], *, by) -> int:
     """A full extract: end (never delete) the memberships of people it does not list."""
-    from lms.reports import facts
 
     leavers = _leavers(staff_import.organisation, ctx, people)
     if not leavers:
@@ -1065,7 +1061,7 @@ def _end_leavers(staff_import: StaffImport, ctx: Context, people: set[int], *, b
         ],
         by,
     )
-    facts.refresh_people({m.user_id for m in ended})  # and their units' tallies
+    signals.send_people_changed({m.user_id for m in ended})  # and their units' tallies
     return len({m.user_id for m in ended})
 
 
