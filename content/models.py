@@ -232,12 +232,23 @@ class CoursePage(Page):
         return revision.as_object()
 
     def get_context(self, request, *args, **kwargs):
+        from . import directory
+
         context = super().get_context(request, *args, **kwargs)
-        context["module_list"] = list(self.modules())
-        # Through the in-memory relation so that previews of a draft show the draft's choice.
-        context["prerequisite_list"] = [
-            course for course in self.prerequisites.all().order_by("path") if course.live
-        ]
+        tree = directory.on_request(request)
+        if getattr(request, "is_preview", False) or self.pk not in tree.pages:
+            # Through the in-memory relations so that previews of a draft show its choices.
+            context["module_list"] = list(self.modules())
+            context["prerequisite_list"] = [
+                course for course in self.prerequisites.all().order_by("path") if course.live
+            ]
+            context["competency_area_list"] = list(self.competency_areas.all())
+        else:  # the live course: from the cached page directory
+            context["module_list"] = [
+                m for m in tree.live_children(self) if isinstance(m, ModulePage)
+            ]
+            context["prerequisite_list"] = tree.prerequisites_of(self.pk)
+            context["competency_area_list"] = tree.competency_areas_of(self.pk)
         return context
 
     def questions(self) -> list:

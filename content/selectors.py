@@ -8,6 +8,7 @@ from wagtail import hooks
 
 from lms.request_memo import per_request
 
+from . import directory
 from .models import CompetencyArea, CourseIndexPage, CoursePage, ModulePage, Tier
 
 
@@ -51,15 +52,23 @@ def required_tier_for_user(user) -> Tier | None:
     return tier
 
 
-def module_navigation(module: ModulePage) -> dict:
-    """A module's course, its live sibling modules, its position and its neighbours.
+def module_navigation(module: ModulePage, request=None) -> dict:
+    """A module's course, its live sibling modules, its position and its neighbours, from the
+    cached page directory (no query once it is read).
 
     A module that is not live (a draft in preview) gets no position and no neighbours.
     """
-    parent_path = module.path[: -module.steplen]
-    course = CoursePage.objects.select_related("tier").get(path=parent_path)
-    modules = list(course.modules())
+    tree = directory.on_request(request)
+    course_id = tree.by_path.get(module.path[: -module.steplen])
+    if course_id is None:  # a course that is not live: previews only
+        course = CoursePage.objects.select_related("tier").get(path=module.path[: -module.steplen])
+        modules = list(course.modules())
+    else:
+        course = tree.instance(course_id)
+        modules = [m for m in tree.live_children(course) if isinstance(m, ModulePage)]
     position = next((i for i, m in enumerate(modules) if m.pk == module.pk), None)
+    if position is not None and module.live:
+        modules[position] = module
     return {
         "course": course,
         "module_list": modules,
@@ -72,6 +81,17 @@ def module_navigation(module: ModulePage) -> dict:
     }
 
 
+def course_modules(course: CoursePage, request=None) -> list[ModulePage]:
+    """A live course's live modules in order, from the cached page directory; read from the
+    database for a course that is not live (a preview)."""
+    tree = directory.on_request(request)
+    if course.pk not in tree.pages:
+        return list(course.modules())
+    return [m for m in tree.live_children(course) if isinstance(m, ModulePage)]
+
+
 def module_navigation_on_request(request, module: ModulePage) -> dict:
     """``module_navigation``, read once per request (the page and its panels all need it)."""
-    return per_request(request, ("module_navigation", module.pk), lambda: module_navigation(module))
+    return per_request(
+        request, ("module_navigation", module.pk), lambda: module_navigation(module, request)
+    )

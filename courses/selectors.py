@@ -13,15 +13,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from content import directory
 from content.models import CompetencyArea, CoursePage, ModulePage, Tier
-from content.selectors import module_navigation_on_request
+from content.selectors import course_modules, module_navigation_on_request
 from lms.request_memo import per_request
-from lms.workforce.selectors import active_memberships
+from lms.workforce.selectors import active_memberships, todays_memberships
 
 from .models import (
     CompetencyAssessment,
@@ -68,19 +79,30 @@ def live_courses() -> QuerySet[CoursePage]:
     return CoursePage.objects.live().select_related("tier")
 
 
-def required_courses_for_roles(job_roles: Iterable) -> dict[int, RequiredCourse]:
+def required_courses_for_roles(
+    job_roles: Iterable, *, from_directory: bool = False
+) -> dict[int, RequiredCourse]:
     """Course id -> requirement, for people in ``job_roles``: every live core course
     (``required_for_tier``) at or below the highest tier the roles require, plus the courses
-    active enrolment rules add for those roles. Two queries."""
+    active enrolment rules add for those roles. Two queries; one with ``from_directory``
+    (pages read, never written: the core courses come from the cached page directory)."""
     roles = [role for role in job_roles if role is not None]
     if not roles:
         return {}
     max_order = max(role.required_tier.order for role in roles)
     default_days = default_due_days()
-    required = {
-        course.pk: RequiredCourse(course, default_days)
-        for course in live_courses().filter(required_for_tier=True, tier__order__lte=max_order)
-    }
+    if from_directory:
+        tree = directory.get()
+        core = [
+            tree.instance(row["id"])
+            for row in tree.live_courses()
+            if row["required_for_tier"]
+            and row["tier_id"] in tree.tiers
+            and tree.tiers[row["tier_id"]]["order"] <= max_order
+        ]
+    else:
+        core = live_courses().filter(required_for_tier=True, tier__order__lte=max_order)
+    required = {course.pk: RequiredCourse(course, default_days) for course in core}
     rules = EnrolmentRule.objects.filter(
         is_active=True, job_role__in=roles, course__live=True
     ).select_related("course", "course__tier")
@@ -92,6 +114,8 @@ def required_courses_for_roles(job_roles: Iterable) -> dict[int, RequiredCourse]
 
 
 def current_job_roles(user, on: date | None = None) -> list:
+    if on is None or on == timezone.localdate():
+        return [m.job_role for m in todays_memberships(user) if m.job_role_id]
     return [m.job_role for m in active_memberships(user, on).exclude(job_role=None)]
 
 
@@ -382,23 +406,28 @@ class AreaTier:
     working_towards: list[Tier] = field(default_factory=list)
 
 
-def area_tiers(user, on: date | None = None) -> list[AreaTier]:
+def area_tiers(
+    user, on: date | None = None, completions: Iterable[Completion] | None = None
+) -> list[AreaTier]:
     """The tier a person holds in each competency area, on the fly for one person: the highest
     tier up to which every required course touching the area is current (an area's first
     courses may sit above T1), with, from T3, an achieved assessment in that area or overall.
-    Five queries."""
+    The framework and the courses come from the cached page directory; ``completions``: all
+    the person's completions when the caller has them. One or two queries."""
     on = on or timezone.localdate()
-    tiers = list(Tier.objects.order_by("order"))
-    areas = list(CompetencyArea.objects.all())
-    links = CoursePage.competency_areas.through.objects.filter(
-        coursepage__live=True, coursepage__required_for_tier=True
-    ).values_list("competencyarea_id", "coursepage_id", "coursepage__tier__order")
+    tree = directory.get()
+    tiers = tree.tier_list()
+    areas = tree.area_list()
     courses_by_area: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for area_id, course_id, order in links:
-        courses_by_area[(area_id, order)].add(course_id)
-    current = set(
-        Completion.objects.current(on).filter(user=user).values_list("course_id", flat=True)
-    )
+    for course in tree.live_courses():
+        if not course["required_for_tier"] or course["tier_id"] not in tree.tiers:
+            continue
+        order = tree.tiers[course["tier_id"]]["order"]
+        for area_id in tree.course_areas.get(course["id"], []):
+            courses_by_area[(area_id, order)].add(course["id"])
+    if completions is None:
+        completions = Completion.objects.current(on).filter(user=user)
+    current = {c.course_id for c in completions if c.valid_until >= on}
     latest = _latest_assessments(user)
 
     def achieved(area_id, tier) -> bool:
@@ -503,7 +532,7 @@ def learner_dashboard(user, on: date | None = None) -> Dashboard:
     today = on or timezone.localdate()
     roles = current_job_roles(user, today)
     required_tier = required_tier_of_roles(roles)
-    required = required_courses_for_roles(roles)
+    required = required_courses_for_roles(roles, from_directory=True)
 
     current = list(
         with_progress(
@@ -574,7 +603,7 @@ def learner_dashboard(user, on: date | None = None) -> Dashboard:
         in_progress=in_progress,
         completions=completions,
         suggestions=suggestions,
-        areas=area_tiers(user, today),
+        areas=area_tiers(user, today, completions),
         next_action=None,
         certificates_url=certificates_url(),
         today=today,
@@ -704,27 +733,37 @@ def course_state(user, course: CoursePage, on: date | None = None) -> CourseStat
     state = CourseState(
         course=course, signed_in=signed_in, certificates_url=certificates_url(), today=on
     )
-    state.total_modules = course.modules().count()
+    state.total_modules = len(course_modules(course))
     if not signed_in:
         return state
-    enrolment = current_enrolment(user, course)
-    state.enrolment = enrolment
-    state.latest_completion = (
-        Completion.objects.filter(user=user, course=course).order_by("-completed_at").first()
+    done_here = ModuleProgress.objects.filter(
+        enrolment=OuterRef("pk"),
+        completed_at__isnull=False,
+        module__live=True,
+        module__path__startswith=course.path,
+        module__depth=course.depth + 1,
+    ).values("enrolment")
+    enrolment = (
+        Enrolment.objects.filter(user=user, course=course, is_current=True)
+        .select_related("completion")
+        .annotate(done_here=_count(done_here))
+        .first()
     )
+    state.enrolment = enrolment
+    if enrolment is None or enrolment.status != Enrolment.Status.ACTIVE:
+        # The current cycle's completion is the latest one; only a withdrawn or missing
+        # enrolment needs the history read.
+        own = getattr(enrolment, "completion", None) if enrolment else None
+        state.latest_completion = own or (
+            Completion.objects.filter(user=user, course=course).order_by("-completed_at").first()
+        )
     if enrolment and enrolment.status == Enrolment.Status.COMPLETED:
         state.completion = state.latest_completion
         state.done_modules = state.total_modules
         lead = on + timedelta(days=refresher_lead_days())
         state.refresher_open = bool(state.completion and state.completion.valid_until <= lead)
     elif enrolment:
-        state.done_modules = (
-            ModuleProgress.objects.filter(
-                enrolment=enrolment, completed_at__isnull=False, module__live=True
-            )
-            .filter(module__path__startswith=course.path, module__depth=course.depth + 1)
-            .count()
-        )
+        state.done_modules = enrolment.done_here
         state.resume_url = reverse("courses:resume", args=[enrolment.pk])
         state.quiz = quiz_rules(enrolment, course)
         from .permissions import may_withdraw
@@ -754,16 +793,37 @@ class ModuleState:
 
 
 def module_enrolment(user, module: ModulePage) -> Enrolment | None:
-    """The person's current enrolment (of any status) on the course a module belongs to."""
+    """The person's current enrolment (of any status) on the course a module belongs to, with
+    their progress in this module as ``module_progress`` (``None`` when not opened yet), read
+    in one query."""
     if not (user and user.is_authenticated):
         return None
-    return (
+    enrolment = (
         Enrolment.objects.filter(
             user=user, is_current=True, course__path=module.path[: -module.steplen]
+        )
+        .annotate(
+            here=FilteredRelation("progress", condition=Q(progress__module_id=module.pk)),
+            here_id=F("here__id"),
+            here_started_at=F("here__started_at"),
+            here_completed_at=F("here__completed_at"),
         )
         .select_related("user", "completion")
         .first()
     )
+    if enrolment is not None:
+        enrolment.module_progress = (
+            ModuleProgress(
+                id=enrolment.here_id,
+                enrolment=enrolment,
+                module_id=module.pk,
+                started_at=enrolment.here_started_at,
+                completed_at=enrolment.here_completed_at,
+            )
+            if enrolment.here_id
+            else None
+        )
+    return enrolment
 
 
 def module_enrolment_on_request(request, user, module: ModulePage) -> Enrolment | None:
@@ -791,9 +851,7 @@ def module_state(user, module: ModulePage, request=None) -> ModuleState:
     if state.signed_in:
         state.enrolment = module_enrolment_on_request(request, user, module)
         if state.enrolment:
-            state.progress = ModuleProgress.objects.filter(
-                enrolment=state.enrolment, module=module
-            ).first()
+            state.progress = state.enrolment.module_progress
     return state
 
 

@@ -388,9 +388,34 @@ def _touch_summary(user, *, started: bool = False) -> None:
     LearnerSummary.objects.filter(pk=summary.pk).update(**fields)
 
 
+_UNKNOWN = object()
+
+
+def start_module(
+    *, enrolment: Enrolment, module: ModulePage, progress=_UNKNOWN
+) -> ModuleProgress | None:
+    """Record that the learner opened a module of their active enrolment (idempotent).
+
+    Module pages are read far more often than they change anything, and on SQLite every write
+    transaction queues behind the others; so opening again the module opened last writes
+    nothing and takes no lock. ``progress``: the learner's progress in this module when the
+    caller has already read it (``None``: not opened yet), read here otherwise.
+    """
+    if (
+        enrolment.status == Enrolment.Status.ACTIVE
+        and enrolment.started_at is not None
+        and enrolment.last_module_id == module.pk
+    ):
+        if progress is _UNKNOWN:
+            progress = ModuleProgress.objects.filter(enrolment=enrolment, module=module).first()
+        if progress is not None:
+            return progress
+    return _record_module_opened(enrolment=enrolment, module=module)
+
+
 @transaction.atomic
-def start_module(*, enrolment: Enrolment, module: ModulePage) -> ModuleProgress | None:
-    """Record that the learner opened a module of their active enrolment (idempotent)."""
+def _record_module_opened(*, enrolment: Enrolment, module: ModulePage) -> ModuleProgress | None:
+    # Re-read under the write lock: another request may have changed the enrolment since.
     enrolment.refresh_from_db(fields=["status", "started_at", "last_module"])
     if enrolment.status != Enrolment.Status.ACTIVE:
         return None

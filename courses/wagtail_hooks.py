@@ -20,7 +20,8 @@ from .models import CompetencyAssessment, Completion, CourseMapping, Enrolment, 
 
 @hooks.register("before_serve_page")
 def record_module_opened(page, request, serve_args, serve_kwargs):
-    """Opening a module of an active enrolment marks it started and remembers it for 'Resume'."""
+    """Opening a module of an active enrolment marks it started and remembers it for 'Resume'
+    (opening it again writes nothing)."""
     if not isinstance(page, ModulePage) or request.method != "GET":
         return None
     user = getattr(request, "user", None)
@@ -28,7 +29,9 @@ def record_module_opened(page, request, serve_args, serve_kwargs):
         return None
     enrolment = selectors.module_enrolment_on_request(request, user, page)
     if enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE:
-        services.start_module(enrolment=enrolment, module=page)
+        enrolment.module_progress = services.start_module(
+            enrolment=enrolment, module=page, progress=enrolment.module_progress
+        )
     return None
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from lms.workforce.selectors import roles_for
+from lms.workforce.selectors import account_flags, roles_for
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,9 @@ def navigation_for(request) -> list[NavItem]:
             continue
         items.append(NavItem(label, url, request.path.startswith(url)))
     return items
+
+
+def may_open_admin(request) -> bool:
+    """Whether the navigation links to the Wagtail admin (without Django's two permission
+    queries on every page)."""
+    return account_flags(getattr(request, "user", None))["admin"]

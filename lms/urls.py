@@ -1,12 +1,13 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from content import views as content_views
 from lms import health, privacy_views
 from lms.accounts import views as account_views
 
@@ -35,12 +36,15 @@ urlpatterns = [
 if settings.DEBUG:
     # Development only: serve uploaded media, never the private folder (certificates and
     # training records are served to their owners by views).
-    from django.urls import re_path
     from django.views.static import serve
 
     urlpatterns += [
         re_path(r"^media/(?!private/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
     ]
 
-# Wagtail serves the page tree (home page, /courses/ catalogue, course and module pages) last.
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail serves the page tree (home page, /courses/ catalogue, course and module pages) last,
+# through the content app's serve view, which finds the page in the cached page directory.
+urlpatterns += [
+    *wagtail_urls.urlpatterns[:-1],  # password and login forms of view restrictions
+    re_path(wagtail_urls.serve_pattern, content_views.serve, name="wagtail_serve"),
+]

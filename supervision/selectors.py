@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Q, QuerySet, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from content.models import CompetencyArea
@@ -81,18 +82,10 @@ def minutes_to_hours(minutes: int | None) -> Decimal:
 # --- Targets --------------------------------------------------------------------------------
 
 
-def _ensure_targets() -> None:
-    if not SupervisionTarget.objects.exists():
-        from .services import ensure_default_targets
-
-        ensure_default_targets()
-
-
 def target_for_tier(tier) -> SupervisionTarget | None:
     if tier is None:
         return None
-    _ensure_targets()
-    return SupervisionTarget.objects.select_related("tier").filter(tier=tier).first()
+    return targets_by_tier_id().get(tier.pk)
 
 
 def has_supervision_target(tier) -> bool:
@@ -100,9 +93,32 @@ def has_supervision_target(tier) -> bool:
     return target_for_tier(tier) is not None
 
 
+TARGETS_CACHE_KEY = "supervision:targets"
+
+
 def targets_by_tier_id() -> dict[int, SupervisionTarget]:
-    _ensure_targets()
-    return {t.tier_id: t for t in SupervisionTarget.objects.select_related("tier")}
+    """Tier id -> target; the default targets are created on first use. Kept in the cache until
+    a target or a tier changes (``forget_targets``): every supervision page asks."""
+    from django.core.cache import cache
+
+    targets = cache.get(TARGETS_CACHE_KEY)
+    if targets is None:
+        targets = {t.tier_id: t for t in SupervisionTarget.objects.select_related("tier")}
+        if not targets:
+            from .services import ensure_default_targets
+
+            ensure_default_targets()
+            targets = {t.tier_id: t for t in SupervisionTarget.objects.select_related("tier")}
+        cache.set(TARGETS_CACHE_KEY, targets, 300)
+    return targets
+
+
+def forget_targets(**kwargs) -> None:
+    from django.core.cache import cache
+    from django.db import transaction
+
+    cache.delete(TARGETS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(TARGETS_CACHE_KEY))
 
 
 # --- Hours ----------------------------------------------------------------------------------
@@ -279,33 +295,50 @@ def compute_status(
 def supervision_summary(user, *, on: date | None = None) -> SupervisionSummary:
     """Hours in the rolling 12 months, the target for the person's required tier, their status
     ('on_track' | 'behind' | 'overdue' | 'no_target') and their last and next session dates."""
-    from lms.workforce.selectors import active_memberships, required_tier_for
+    from lms.workforce.selectors import active_memberships, todays_memberships
 
     on = on or timezone.localdate()
-    target = target_for_tier(required_tier_for(user, on))
+    if on == timezone.localdate():
+        memberships = todays_memberships(user)  # read once per request for every part
+    else:
+        memberships = list(active_memberships(user, on))
+    required = [m.job_role.required_tier for m in memberships if m.job_role_id]
+    target = target_for_tier(max(required, key=lambda t: t.order, default=None))
     attendances = countable_attendances(user).filter(session__date__lte=on)
     months = target.window_months if target else ROLLING_MONTHS
-    totals = attendances.aggregate(
-        m12=Sum(
-            "session__duration_minutes",
-            filter=Q(session__date__gte=window_start(on, ROLLING_MONTHS)),
-        ),
-        mwin=Sum(
-            "session__duration_minutes", filter=Q(session__date__gte=window_start(on, months))
-        ),
-        last=Max("session__date"),
+    # The hours, the last session and the next planned one, as one query.
+    per_person = attendances.order_by().values("supervisee")
+
+    def total(expression, **filters):
+        return Subquery(per_person.filter(**filters).annotate(v=expression).values("v")[:1])
+
+    totals = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            m12=total(
+                Sum("session__duration_minutes"),
+                session__date__gte=window_start(on, ROLLING_MONTHS),
+            ),
+            mwin=total(
+                Sum("session__duration_minutes"), session__date__gte=window_start(on, months)
+            ),
+            last=total(Max("session__date")),
+            next_on=Subquery(
+                SessionAttendance.objects.filter(supervisee=user, session__next_session_on__gte=on)
+                .order_by("-session__date", "-session_id")
+                .values("session__next_session_on")[:1]
+            ),
+        )
+        .values("m12", "mwin", "last", "next_on")
+        .get()
     )
-    next_on = (
-        SessionAttendance.objects.filter(supervisee=user, session__next_session_on__gte=on)
-        .order_by("-session__date", "-session_id")
-        .values_list("session__next_session_on", flat=True)
-        .first()
-    )
+    next_on = totals["next_on"]
     status, expected, overdue_since = compute_status(
         target=target,
         minutes_in_window=totals["mwin"] or 0,
         last_session_on=totals["last"],
-        in_post_since=_in_post_since(active_memberships(user, on), on),
+        in_post_since=_in_post_since(memberships, on),
         on=on,
     )
     return SupervisionSummary(

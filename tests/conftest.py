@@ -86,6 +86,22 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_directory():
+    """Each test starts with the page tree, the account flags and the supervision targets read
+    afresh (a rolled-back test's rows would otherwise stay in the cache)."""
+    from django.core.cache import cache
+
+    from content.directory import CACHE_KEY
+    from lms.workforce.selectors import forget_account_flags
+    from supervision.selectors import TARGETS_CACHE_KEY
+
+    cache.delete_many([CACHE_KEY, TARGETS_CACHE_KEY])
+    forget_account_flags()
+    yield
+    cache.delete_many([CACHE_KEY, TARGETS_CACHE_KEY])
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -58,3 +58,34 @@ def test_development_secret_key_is_not_in_the_repository(tmp_path):
     key = run()
     assert len(key) >= 50 and (tmp_path / "dev-secret-key").read_text() == key
     assert run() == key  # stable across restarts
+
+
+def test_embedded_database_lets_readers_carry_on_while_one_writes(tmp_path):
+    """The embedded default (SQLite) opens every connection in WAL mode with a busy timeout, so
+    page reads never wait for a write and concurrent writers queue instead of failing."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.db import connections\n"
+        "c = connections['default'].cursor()\n"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0])\n"
+        "print(c.execute('PRAGMA busy_timeout').fetchone()[0])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "lms.settings.dev",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    journal_mode, busy_timeout = result.stdout.split()
+    assert journal_mode == "wal"
+    assert int(busy_timeout) >= 5000

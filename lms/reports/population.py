@@ -362,6 +362,26 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
+def _bench_size(staff: int) -> int:
+    """The organisation of about ``BENCH_ORG_STAFF`` people the benchmark measures."""
+    return min(BENCH_ORG_STAFF, staff // 4) if staff >= 20_000 else 0
+
+
+def _cap(bench: int) -> int:
+    return int(bench * 0.9)
+
+
+def organisations_needed(staff: int) -> int:
+    """The fewest organisations that hold ``staff`` with every organisation but the benchmark
+    one below 90% of its size, leaving room (a third) for organisations of varied size: about
+    133 at 400,000 staff and 334 at 1,000,000; up to about 150,000 the default 50 are enough."""
+    bench = _bench_size(staff)
+    if not bench:
+        return 1
+    rest = staff - bench
+    return 1 + -(-rest * 3 // (_cap(bench) * 2))
+
+
 class PopulationGenerator:
     def __init__(
         self,
@@ -376,8 +396,12 @@ class PopulationGenerator:
     ):
         self.staff = max(1, staff)
         self.rng = random.Random(seed)  # noqa: S311 - generated data, not secrets
-        self.organisations = max(1, min(organisations, self.staff))
+        requested = max(1, min(organisations, self.staff))
+        self.organisations = max(requested, organisations_needed(self.staff))
+        # Teams grow with the organisations, so that teams keep their size.
+        teams = max(teams, round(teams * self.organisations / requested))
         self.teams = max(self.organisations, min(teams, self.staff))
+        self.scaled = self.organisations != requested
         self.attempt_share = attempt_share
         self.password = password
         self.log = log
@@ -402,6 +426,11 @@ class PopulationGenerator:
                 f"with '{CODE_PREFIX}'). Generate into a fresh database (createdb) instead."
             )
         started = time.perf_counter()
+        if self.scaled:
+            self.log(
+                f"  {self.staff:,} staff do not fit the organisations asked for: generating "
+                f"{self.organisations} organisations and {self.teams:,} teams instead."
+            )
         self._load_framework()
         with transaction.atomic():
             self._fast_load = self._skip_foreign_key_triggers()
@@ -550,24 +579,37 @@ class PopulationGenerator:
         n = self.organisations
         if n == 1:
             return [self.staff]
-        bench = min(BENCH_ORG_STAFF, self.staff // 4) if self.staff >= 20_000 else 0
+        bench = _bench_size(self.staff)
         rest = self.staff - bench
         others = n - (1 if bench else 0)
         raw = [self.rng.lognormvariate(0, 0.8) for _ in range(others)]
         total = sum(raw)
         # Keep every other organisation clearly smaller than the benchmark one.
-        cap = int(bench * 0.9) if bench else rest
+        cap = _cap(bench) or rest
         floor = max(1, min(30, rest // others))
+        if not (floor * others <= rest <= cap * others):  # __init__ sees to it; never loop
+            raise ValueError(
+                f"{rest:,} staff cannot be spread over {others} organisations of {floor:,} to "
+                f"{cap:,} people."
+            )
         sizes = [max(floor, min(int(rest * r / total), cap)) for r in raw]
-        # Spread the rounding remainder over the organisations.
-        i = 0
-        while sum(sizes) != rest:
-            j = i % others
-            if sum(sizes) < rest and sizes[j] < cap:
-                sizes[j] += 1
-            elif sum(sizes) > rest and sizes[j] > floor:
-                sizes[j] -= 1
-            i += 1
+        # Spread the rounding remainder over the organisations, a round at a time (each round
+        # moves every organisation that still can by up to the remainder's share).
+        gap = rest - sum(sizes)
+        while gap:
+            movable = [
+                j for j in range(others) if (sizes[j] < cap if gap > 0 else sizes[j] > floor)
+            ]
+            step = max(1, abs(gap) // len(movable))
+            for j in movable:
+                if not gap:
+                    break
+                if gap > 0:
+                    change = min(step, cap - sizes[j], gap)
+                else:
+                    change = -min(step, sizes[j] - floor, -gap)
+                sizes[j] += change
+                gap -= change
         return ([bench] if bench else []) + sizes
 
     def _tree(self) -> None:

@@ -5,3 +5,29 @@ class WorkforceConfig(AppConfig):
     name = "lms.workforce"
     label = "workforce"
     verbose_name = "Workforce"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group, Permission
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from .selectors import forget_account_flags
+
+        # The cached "authoring" and "may open the admin" answers follow group and permission
+        # changes.
+        user_model = get_user_model()
+        for through in (
+            user_model.groups.through,
+            user_model.user_permissions.through,
+            Group.permissions.through,
+        ):
+            m2m_changed.connect(
+                forget_account_flags, sender=through, dispatch_uid=f"flags_{through.__name__}"
+            )
+        for model in (Group, Permission):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    forget_account_flags,
+                    sender=model,
+                    dispatch_uid=f"flags_{model.__name__}_{id(signal)}",
+                )

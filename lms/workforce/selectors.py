@@ -1,9 +1,11 @@
 """Reads about the workforce: roles, who manages what, and who is in a manager's scope."""
 
+import uuid
 from datetime import date
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from content.groups import AUTHORING_GROUPS
 
@@ -19,6 +21,8 @@ class Role(StrEnum):
 
 
 _ROLES_CACHE = "_lms_roles"
+_FLAGS_CACHE = "_lms_account_flags"
+_MEMBERSHIPS_CACHE = "_lms_todays_memberships"
 
 
 def roles_for(user) -> frozenset[str]:
@@ -31,25 +35,105 @@ def roles_for(user) -> frozenset[str]:
     roles: set[str] = set()
     if user.is_superuser:
         roles.add(Role.ADMIN)
-    for job_role_id, is_manager, kind in (
-        Membership.objects.active()
-        .filter(user=user)
-        .values_list("job_role_id", "is_manager", "unit__kind")
-    ):
-        if job_role_id:
+    for membership in todays_memberships(user):
+        if membership.job_role_id:
             roles.add(Role.PRACTITIONER)
-        if is_manager:
+        if membership.is_manager:
+            kind = membership.unit.kind
             roles.add(Role.REGIONAL_LEAD if kind == OrganisationUnit.Kind.REGION else Role.MANAGER)
-    if user.groups.filter(name__in=AUTHORING_GROUPS).exists():
+    if account_flags(user)["authoring"]:
         roles.add(Role.TRAINER)
     result = frozenset(roles)
     setattr(user, _ROLES_CACHE, result)
     return result
 
 
+def todays_memberships(user) -> list[Membership]:
+    """The person's memberships active today, with unit, job role and required tier: one query,
+    kept on the user object for the request (the navigation, the permission checks and the
+    learner's dashboard all ask). Services that change memberships forget it."""
+    if not user or not user.is_authenticated:
+        return []
+    cached = getattr(user, _MEMBERSHIPS_CACHE, None)
+    if cached is None:
+        cached = list(active_memberships(user))
+        setattr(user, _MEMBERSHIPS_CACHE, cached)
+    return cached
+
+
+_FLAGS_VERSION_KEY = "lms:account-flags:version"
+_FLAGS_SECONDS = 300
+
+
+def account_flags(user) -> dict[str, bool]:
+    """``authoring``: the person is in an authoring group (trainers, reviewers); ``admin``: they
+    may open the Wagtail admin (the ``wagtailadmin.access_admin`` permission, through a group or
+    their own). Every page's navigation asks both, so the answer is kept in the cache until a
+    group or permission changes anywhere (``forget_account_flags``), and on the user object for
+    the request."""
+    if not user or not user.is_authenticated:
+        return {"authoring": False, "admin": False}
+    cached = getattr(user, _FLAGS_CACHE, None)
+    if cached is not None:
+        return cached
+    from django.core.cache import cache
+
+    key = f"lms:account-flags:{user.pk}:{user.date_joined.timestamp()}"
+    found = cache.get_many([_FLAGS_VERSION_KEY, key])
+    version = found.get(_FLAGS_VERSION_KEY)
+    entry = found.get(key)
+    if version is not None and entry is not None and entry[0] == version:
+        authoring, has_admin = entry[1]
+    else:
+        authoring, has_admin = _read_account_flags(user)
+        if version is None:
+            version = uuid.uuid4().hex
+            cache.add(_FLAGS_VERSION_KEY, version, None)
+            version = cache.get(_FLAGS_VERSION_KEY, version)
+        cache.set(key, (version, (authoring, has_admin)), _FLAGS_SECONDS)
+    flags = {
+        "authoring": authoring,
+        "admin": user.is_active and (user.is_superuser or has_admin),
+    }
+    setattr(user, _FLAGS_CACHE, flags)
+    return flags
+
+
+def _read_account_flags(user) -> tuple[bool, bool]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Exists, OuterRef
+
+    access_admin = Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            authoring=Exists(Group.objects.filter(user=OuterRef("pk"), name__in=AUTHORING_GROUPS)),
+            group_admin=Exists(access_admin.filter(group__user=OuterRef("pk"))),
+            own_admin=Exists(access_admin.filter(user=OuterRef("pk"))),
+        )
+        .values("authoring", "group_admin", "own_admin")
+        .first()
+    )
+    if row is None:
+        return False, False
+    return bool(row["authoring"]), bool(row["group_admin"] or row["own_admin"])
+
+
+def forget_account_flags(**kwargs) -> None:
+    """Someone's groups or a group's permissions changed: every cached answer is read again."""
+    from django.core.cache import cache
+
+    cache.delete(_FLAGS_VERSION_KEY)
+
+
 def forget_roles(user) -> None:
-    if hasattr(user, _ROLES_CACHE):
-        delattr(user, _ROLES_CACHE)
+    for name in (_ROLES_CACHE, _FLAGS_CACHE, _MEMBERSHIPS_CACHE):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def _subtree_q(paths: list[str], prefix: str = "") -> Q:
@@ -78,6 +162,12 @@ def record_root_paths(user, on: date | None = None) -> list[str]:
     who manages a region and an organisation in it has that organisation's people."""
     if not user or not user.is_authenticated:
         return []
+    if on is None or on == timezone.localdate():
+        return _tops(
+            m.unit.path
+            for m in todays_memberships(user)
+            if m.is_manager and m.unit.kind != OrganisationUnit.Kind.REGION
+        )
     return _tops(
         Membership.objects.active(on)
         .filter(user=user, is_manager=True)

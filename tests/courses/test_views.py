@@ -188,6 +188,44 @@ def test_a_module_page_reads_the_learners_enrolment_once(signed_in, learner):
     assert len(lookups) == 1
 
 
+def _writes(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+def test_opening_a_started_module_again_writes_nothing(signed_in, learner, enrolment, course):
+    _first, second = modules_of(course)
+    with CaptureQueriesContext(connection) as first_visit:
+        assert signed_in.get(second.url).status_code == 200
+    assert _writes(first_visit)  # the first visit records the module as started
+    progress = ModuleProgress.objects.get(enrolment=enrolment, module=second)
+
+    with CaptureQueriesContext(connection) as again:
+        response = signed_in.get(second.url)
+
+    assert response.status_code == 200
+    assert _writes(again) == []
+    assert not any("SAVEPOINT" in q["sql"] or "BEGIN" in q["sql"] for q in again)
+    assert ModuleProgress.objects.get(enrolment=enrolment, module=second) == progress
+    enrolment.refresh_from_db()
+    assert enrolment.last_module_id == second.pk and enrolment.started_at is not None
+
+
+def test_opening_another_started_module_moves_resume_there(signed_in, enrolment, course):
+    first, second = modules_of(course)
+    signed_in.get(first.url)
+    signed_in.get(second.url)
+
+    signed_in.get(first.url)
+
+    enrolment.refresh_from_db()
+    assert enrolment.last_module_id == first.pk
+    assert ModuleProgress.objects.filter(enrolment=enrolment).count() == 2
+
+
 def test_complete_module_with_a_missing_reflection_comes_back_to_it(signed_in, enrolment, course):
     first, _ = modules_of(course)
     [prompt] = reflection_ids(first)

@@ -237,3 +237,50 @@ def test_rebuild_matches_receivers(population):
     before = counts(coverage(population.scope(population.region_lead), Filters()).total)
     facts.rebuild()
     assert counts(coverage(population.scope(population.region_lead), Filters()).total) == before
+
+
+def _ended_and_roleless(population):
+    """End one membership and take the job role off another, behind the receivers' back."""
+    from lms.reports.models import CoverageEntry
+    from lms.workforce.models import Membership
+
+    entries = dict(CoverageEntry.objects.values_list("membership_id", "user_id"))
+    started_before = set(
+        Membership.objects.filter(pk__in=entries, start_date__lte=days(-1)).values_list(
+            "pk", flat=True
+        )
+    )
+    ended = min(started_before)
+    roleless = min(set(entries) - {ended})
+    Membership.objects.filter(pk=ended).update(end_date=days(-1))
+    Membership.objects.filter(pk=roleless).update(job_role=None)
+    return entries, ended, roleless
+
+
+def test_rebuild_drops_the_entries_of_ended_and_roleless_memberships_only(population):
+    from lms.reports.models import CoverageEntry
+
+    entries, ended, roleless = _ended_and_roleless(population)
+
+    facts.rebuild()
+
+    kept = set(CoverageEntry.objects.values_list("membership_id", flat=True))
+    assert kept == set(entries) - {ended, roleless}
+    assert facts.drift() == []
+
+
+def test_refreshing_some_people_drops_only_their_obsolete_entries(population):
+    from lms.reports.models import CoverageEntry
+
+    entries, ended, roleless = _ended_and_roleless(population)
+
+    facts.refresh_people([entries[ended]])
+
+    kept = set(CoverageEntry.objects.values_list("membership_id", flat=True))
+    assert ended not in kept
+    assert roleless in kept or entries[roleless] == entries[ended]
+    facts.refresh_people([entries[roleless]])
+    assert set(CoverageEntry.objects.values_list("membership_id", flat=True)) == set(entries) - {
+        ended,
+        roleless,
+    }
