@@ -2,6 +2,8 @@
 manager's (assign courses, record assessments). Rules live in ``services`` and ``selectors``;
 records that are not the user's answer 404."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +19,7 @@ from content.models import CoursePage, ModulePage
 from lms.exports import Export, csv_response
 from lms.workforce.permissions import RecordsManagerRequiredMixin
 
-from . import selectors, services
+from . import draws, selectors, services
 from .forms import (
     MISSING_REFLECTIONS_KEY,
     AssessmentForm,
@@ -218,6 +220,9 @@ class ReflectionSaveView(LoginRequiredMixin, View):
 
 
 class KnowledgeCheckView(LoginRequiredMixin, TemplateView):
+    """Shows a fresh draw from the course's question bank and marks the answers against the
+    draw the form carried (``courses.draws``)."""
+
     template_name = "courses/knowledge_check.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -228,29 +233,58 @@ class KnowledgeCheckView(LoginRequiredMixin, TemplateView):
         if self.enrolment is None or self.enrolment.status == Enrolment.Status.WITHDRAWN:
             messages.info(request, "Enrol on the course to take its knowledge check.")
             return redirect(self.course.url)
-        self.questions = self.course.questions()
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, form=None, **kwargs):
+    def _fresh_form(self) -> KnowledgeCheckForm:
+        key = str(uuid.uuid4())
+        drawn = draws.draw(course=self.course, enrolment=self.enrolment)
+        token = draws.sign(drawn, enrolment_id=self.enrolment.pk, idempotency_key=key)
+        return KnowledgeCheckForm(
+            questions=draws.resolve(self.course, drawn),
+            initial={"idempotency_key": key, "draw": token},
+        )
+
+    def get_context_data(self, form=None, draw_problem="", **kwargs):
         rules = selectors.quiz_rules(self.enrolment, self.course)
         state = selectors.course_state(self.request.user, self.course)
         return {
             **super().get_context_data(**kwargs),
             "course": self.course,
             "enrolment": self.enrolment,
+            "draw_problem": draw_problem,
             "rules": rules,
             "state": state,
-            "form": form or KnowledgeCheckForm(questions=self.questions),
+            "form": form or self._fresh_form(),
         }
 
     def post(self, request, *args, **kwargs):
-        form = KnowledgeCheckForm(request.POST, questions=self.questions)
+        drawn = draws.unsign(
+            request.POST.get("draw", ""),
+            enrolment_id=self.enrolment.pk,
+            idempotency_key=request.POST.get("idempotency_key", ""),
+        )
+        if drawn is None and draws.asks_whole_bank(self.course):
+            drawn = draws.whole_bank(self.course)
+        try:
+            if drawn is None:
+                raise ValidationError(
+                    "This form has expired. Here is a fresh copy: answer the questions and "
+                    "submit again.",
+                    code="bad_key",
+                )
+            questions = draws.resolve(self.course, drawn)
+        except ValidationError as exc:
+            # The draw no longer fits the course (or was lost): a fresh draw, with the reason.
+            context = self.get_context_data(draw_problem=" ".join(exc.messages))
+            return self.render_to_response(context)
+        form = KnowledgeCheckForm(request.POST, questions=questions)
         if form.is_valid():
             try:
                 attempt, _ = services.record_quiz_attempt(
                     enrolment=self.enrolment,
                     answers=form.answers(),
                     idempotency_key=form.cleaned_data["idempotency_key"],
+                    presented=drawn,
                 )
             except ValidationError as exc:
                 form.add_service_errors(exc)
