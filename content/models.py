@@ -180,6 +180,12 @@ class CoursePage(Page):
         "self", symmetrical=False, blank=True, related_name="required_by"
     )
     issues_certificate = models.BooleanField(default=True)
+    references = RichTextField(
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text="The published research and national guidance the course draws on, cited "
+        "(author, year, title, publisher or journal), as a list.",
+    )
     knowledge_check = StreamField(KnowledgeCheckStreamBlock(), blank=True)
     # Which revision the curriculum loader last published; a different live revision means a
     # trainer has edited the course since, and the loader leaves it alone.
@@ -192,6 +198,7 @@ class CoursePage(Page):
         FieldPanel("learning_outcomes"),
         FieldPanel("audience"),
         FieldPanel("knowledge_check"),
+        FieldPanel("references"),
     ]
     framework_panels = [
         FieldPanel("tier"),
@@ -219,6 +226,7 @@ class CoursePage(Page):
         index.SearchField("summary"),
         index.SearchField("introduction"),
         index.SearchField("audience"),
+        index.SearchField("references"),
         index.FilterField("tier"),
     ]
     parent_page_types = ["content.CourseIndexPage"]

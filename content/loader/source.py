@@ -444,6 +444,7 @@ class _Reader:
             "summary": m.text("summary", max_length=300),
             "audience": m.text("audience", required=False),
             "introduction": m.markdown("introduction", required=False),
+            "references": m.markdown("references", required=False),
             "learning_outcomes": [
                 {"type": "outcome", "value": text, "id": block_id(slug, "outcome", str(i))}
                 for i, text in enumerate(m.texts("learning_outcomes", min_items=1, max_length=300))
