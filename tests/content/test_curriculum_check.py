@@ -166,3 +166,11 @@ def test_groups_name_modules_or_areas_and_a_draw_fits_the_bank(fair):
     problems = " ".join(error.value.problems)
     assert '"no-such-module" is neither a module slug of this course' in problems
     assert "questions_per_attempt: is 7 but the knowledge check has only 6 questions" in problems
+
+
+def test_the_starter_curriculum_passes():
+    from io import StringIO
+
+    out = StringIO()
+    call_command("check_curriculum", stdout=out)
+    assert "All 12 courses pass." in out.getvalue()
