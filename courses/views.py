@@ -27,8 +27,9 @@ from .forms import (
     KnowledgeCheckForm,
     reflection_answers,
 )
+from .item_analysis import MIN_ANSWERS, item_analysis
 from .models import CompetencyAssessment, Enrolment, QuizAttempt
-from .permissions import may_withdraw
+from .permissions import may_see_item_analysis, may_withdraw
 
 
 def _live_course(course_id) -> CoursePage:
@@ -310,6 +311,40 @@ class AttemptView(LoginRequiredMixin, TemplateView):
             "feedback": selectors.attempt_feedback(attempt),
             "rules": selectors.quiz_rules(attempt.enrolment, course),
             "state": selectors.course_state(self.request.user, course),
+        }
+
+
+# --- Item analysis (trainers) --------------------------------------------------------------
+
+
+def _item_analysis_or_404(request):
+    if not may_see_item_analysis(request.user):
+        raise Http404
+
+
+class ItemAnalysisIndexView(LoginRequiredMixin, TemplateView):
+    template_name = "courses/item_analysis_index.html"
+
+    def get_context_data(self, **kwargs):
+        _item_analysis_or_404(self.request)
+        courses = CoursePage.objects.live().select_related("tier").order_by("tier__order", "path")
+        return {**super().get_context_data(**kwargs), "courses": courses}
+
+
+class ItemAnalysisView(LoginRequiredMixin, TemplateView):
+    template_name = "courses/item_analysis.html"
+
+    def get_context_data(self, **kwargs):
+        _item_analysis_or_404(self.request)
+        course = get_object_or_404(CoursePage.objects.live(), pk=self.kwargs["course_id"])
+        items = item_analysis(course)
+        return {
+            **super().get_context_data(**kwargs),
+            "course": course,
+            "items": items,
+            "flagged": sum(1 for item in items if item.flags),
+            "min_answers": MIN_ANSWERS,
+            "as_at": timezone.now(),
         }
 
 
