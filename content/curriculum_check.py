@@ -161,7 +161,7 @@ class CourseReport:
         if float(self.cpd_hours) * 60 > limit:
             found.append(
                 f"claims {self.cpd_hours} CPD hours for about {self.computed_minutes} minutes "
-                f"of learning (about {self.honest_cpd_hours} hours)"
+                f"of learning (about {self.honest_cpd_hours:.2f} hours)"
             )
         for module in self.modules:
             if module.stated_minutes > MAX_STATED_RATIO * module.computed_minutes:
@@ -184,7 +184,7 @@ class CourseReport:
             f"single-choice answer positions {{{spread}}}; "
             f'"all but one" items {self.all_but_one}',
             f"stated {self.stated_minutes} min and {self.cpd_hours} CPD hours; computed "
-            f"{self.computed_minutes} min (about {self.honest_cpd_hours} hours)",
+            f"{self.computed_minutes} min (about {self.honest_cpd_hours:.2f} hours)",
         ]
 
 

@@ -174,3 +174,13 @@ def test_the_starter_curriculum_passes():
     out = StringIO()
     call_command("check_curriculum", stdout=out)
     assert "All 12 courses pass." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_references_are_listed_at_the_end_of_the_course_page(client, fair):
+    from content.models import CoursePage
+
+    fair.load()
+    page = client.get(CoursePage.objects.get(slug="alpha").url).content.decode()
+    assert "References and further reading" in page
+    assert "<i>A book about babies</i>" in page

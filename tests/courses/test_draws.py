@@ -228,3 +228,22 @@ def test_the_review_lists_the_questions_in_the_order_shown(
     page = client.get(reverse("courses:attempt", args=[attempt.pk])).content.decode()
     shown = re.findall(r"feedback-item__question\">Question (\d+) about (\w+)\?", page)
     assert [f"{group}-{n}" for n, group in shown] == [item["question"] for item in drawn]
+
+
+def test_the_page_says_a_retry_draws_differently_only_when_there_is_a_bank(
+    client, learner, banked_course, enrolment, framework_tiers
+):
+    client.force_login(learner)
+    page = client.get(reverse("courses:knowledge_check", args=[banked_course.pk]))
+    assert "drawn from a larger set" in page.content.decode()
+    whole = make_course(title="Whole bank")
+    services.enrol(user=learner, course=whole)
+    page = client.get(reverse("courses:knowledge_check", args=[whole.pk]))
+    assert "drawn from a larger set" not in page.content.decode()
+
+
+def test_a_course_cannot_draw_more_questions_than_its_bank_holds(banked_course):
+    banked_course.questions_per_attempt = 13
+    with pytest.raises(ValidationError) as error:
+        banked_course.full_clean()
+    assert "cannot draw more than that" in str(error.value)
