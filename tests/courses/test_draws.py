@@ -247,3 +247,20 @@ def test_a_course_cannot_draw_more_questions_than_its_bank_holds(banked_course):
     with pytest.raises(ValidationError) as error:
         banked_course.full_clean()
     assert "cannot draw more than that" in str(error.value)
+
+
+def test_after_a_failed_attempt_the_retry_page_shows_other_questions(
+    client, learner, banked_course, enrolment
+):
+    client.force_login(learner)
+    url = reverse("courses:knowledge_check", args=[banked_course.pk])
+    _, key, token, shown_options = shown_form(client, banked_course)
+    first = list(dict.fromkeys(q for q, _ in shown_options))
+    data = {"idempotency_key": key, "draw": token}
+    data.update({f"q-{q}": [f"{q}-b"] for q in first})  # every answer wrong
+    client.post(url, data)
+    assert not QuizAttempt.objects.get().passed
+
+    _, _, _, retry_options = shown_form(client, banked_course)
+    retry = {q for q, _ in retry_options}
+    assert len(retry) == 6 and not retry & set(first)
