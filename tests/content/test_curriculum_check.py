@@ -184,3 +184,12 @@ def test_references_are_listed_at_the_end_of_the_course_page(client, fair):
     page = client.get(CoursePage.objects.get(slug="alpha").url).content.decode()
     assert "References and further reading" in page
     assert "<i>A book about babies</i>" in page
+
+
+def test_the_loaded_courses_state_honest_durations_and_cpd_hours(full_curriculum):
+    """What the catalogue and certificates read: the live pages after ``load_curriculum``."""
+    from io import StringIO
+
+    out = StringIO()
+    call_command("check_curriculum", live=True, stdout=out)
+    assert "All 12 courses pass." in out.getvalue()
