@@ -266,18 +266,16 @@ class KnowledgeCheckView(LoginRequiredMixin, TemplateView):
         )
         if drawn is None and draws.asks_whole_bank(self.course):
             drawn = draws.whole_bank(self.course)
-        try:
-            if drawn is None:
-                raise ValidationError(
-                    "This form has expired. Here is a fresh copy: answer the questions and "
-                    "submit again.",
-                    code="bad_key",
-                )
-            questions = draws.resolve(self.course, drawn)
-        except ValidationError as exc:
-            # The draw no longer fits the course (or was lost): a fresh draw, with the reason.
-            context = self.get_context_data(draw_problem=" ".join(exc.messages))
-            return self.render_to_response(context)
+        problem = "This form has expired." if drawn is None else ""
+        if drawn is not None:
+            try:
+                questions = draws.resolve(self.course, drawn)
+            except ValidationError:
+                problem = "The knowledge check has changed since you opened it."
+        if problem:
+            # The draw was lost, altered or no longer fits the course: a fresh draw, and why.
+            problem += " Here is a fresh copy: answer the questions and submit again."
+            return self.render_to_response(self.get_context_data(draw_problem=problem))
         form = KnowledgeCheckForm(request.POST, questions=questions)
         if form.is_valid():
             try:

@@ -264,3 +264,26 @@ def test_after_a_failed_attempt_the_retry_page_shows_other_questions(
     _, _, _, retry_options = shown_form(client, banked_course)
     retry = {q for q, _ in retry_options}
     assert len(retry) == 6 and not retry & set(first)
+
+
+def test_a_draw_the_course_has_since_changed_is_replaced_with_a_fresh_one(
+    client, learner, banked_course, enrolment
+):
+    client.force_login(learner)
+    _, key, token, shown_options = shown_form(client, banked_course)
+    shown = list(dict.fromkeys(q for q, _ in shown_options))
+    # A trainer removes one of the questions shown and publishes.
+    banked_course.knowledge_check = [
+        block for block in banked_course.knowledge_check.raw_data if block["id"] != shown[0]
+    ]
+    banked_course.save_revision().publish()
+
+    data = {"idempotency_key": key, "draw": token}
+    data.update({f"q-{q}": [f"{q}-a"] for q in shown})
+    response = client.post(reverse("courses:knowledge_check", args=[banked_course.pk]), data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The knowledge check has changed since you opened it." in page
+    assert "Question 6 of 6:" in page and f'name="q-{shown[0]}"' not in page
+    assert not QuizAttempt.objects.exists()
