@@ -183,6 +183,16 @@ class Plan:
     module_paths: list[str]
     quiz_path: str | None
     questions: list[tuple[str, list[str], list[str]]]  # (field, right options, wrong options)
+    enrolment_id: int = 0
+    draw: list = field(default_factory=list)  # the questions the knowledge check shows
+
+    def draw_token(self, idempotency_key: str) -> str:
+        """The signed draw a knowledge-check form carries (as the page would render it)."""
+        from courses import draws
+
+        return draws.sign(
+            self.draw, enrolment_id=self.enrolment_id, idempotency_key=idempotency_key
+        )
 
 
 def plans(count: int) -> list[Plan]:
@@ -195,6 +205,7 @@ def plans(count: int) -> list[Plan]:
     )
     from django.contrib.sessions.backends.db import SessionStore
 
+    from courses import draws
     from courses.models import Enrolment
 
     User = get_user_model()
@@ -215,8 +226,12 @@ def plans(count: int) -> list[Plan]:
             .first()
         )
         course = enrolment.course.specific
+        drawn = draws.draw(course=course, enrolment=enrolment)
+        shown = {item["question"] for item in drawn}
         questions = []
         for block in course.questions():
+            if block.id not in shown:
+                continue
             options = list(block.value["options"].bound_blocks)
             right = [o.id for o in options if o.value["correct"]]
             wrong = [o.id for o in options if not o.value["correct"]][:1]
@@ -228,6 +243,8 @@ def plans(count: int) -> list[Plan]:
                 module_paths=[m.get_url() for m in course.modules()],
                 quiz_path=f"/learn/courses/{course.pk}/knowledge-check/" if questions else None,
                 questions=questions,
+                enrolment_id=enrolment.pk,
+                draw=drawn,
             )
         )
     return result
@@ -377,7 +394,8 @@ def virtual_user(index: int, plan: Plan, base: str, seed: int, results: Results)
         if not think():
             return
         right = rng.random() < 0.05
-        data = {"csrfmiddlewaretoken": CSRF, "idempotency_key": str(uuid.uuid4())}
+        key = str(uuid.uuid4())
+        data = {"csrfmiddlewaretoken": CSRF, "idempotency_key": key, "draw": plan.draw_token(key)}
         for name, correct, wrong in plan.questions:
             data[name] = correct if right else wrong
         response = call("quiz submit", "POST", plan.quiz_path, (200, 302), data)

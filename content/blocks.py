@@ -194,6 +194,13 @@ class QuestionBlock(blocks.StructBlock):
     )
     question = blocks.TextBlock()
     options = blocks.ListBlock(AnswerOptionBlock(), min_num=2, max_num=8)
+    group = blocks.CharBlock(
+        required=False,
+        max_length=100,
+        help_text="The module or competency area this question samples (e.g. the module's slug). "
+        "When a course draws fewer questions than its bank holds, every attempt includes "
+        "questions from each group.",
+    )
     explanation = blocks.TextBlock(required=False, help_text="Optional: shown with the feedback.")
 
     class Meta:

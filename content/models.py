@@ -5,6 +5,7 @@ with StandardPage (about, accessibility statement) under the HomePage; nothing u
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from modelcluster.fields import ParentalManyToManyField
@@ -164,6 +165,14 @@ class CoursePage(Page):
         default=3,
         help_text="Attempts allowed at the knowledge check per cycle. Empty for no limit.",
     )
+    questions_per_attempt = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="How many questions each attempt draws from the knowledge-check bank, sampling "
+        "every group. Empty to ask every question. A bank of at least twice this number lets a "
+        "retry show different questions.",
+    )
     retry_cooldown_minutes = models.PositiveIntegerField(
         default=10, help_text="Minutes a learner waits after a failed attempt before retrying."
     )
@@ -171,6 +180,12 @@ class CoursePage(Page):
         "self", symmetrical=False, blank=True, related_name="required_by"
     )
     issues_certificate = models.BooleanField(default=True)
+    references = RichTextField(
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text="The published research and national guidance the course draws on, cited "
+        "(author, year, title, publisher or journal), as a list.",
+    )
     knowledge_check = StreamField(KnowledgeCheckStreamBlock(), blank=True)
     # Which revision the curriculum loader last published; a different live revision means a
     # trainer has edited the course since, and the loader leaves it alone.
@@ -183,6 +198,7 @@ class CoursePage(Page):
         FieldPanel("learning_outcomes"),
         FieldPanel("audience"),
         FieldPanel("knowledge_check"),
+        FieldPanel("references"),
     ]
     framework_panels = [
         FieldPanel("tier"),
@@ -193,6 +209,7 @@ class CoursePage(Page):
         FieldPanel("cpd_hours"),
         FieldPanel("validity_months"),
         FieldPanel("pass_mark"),
+        FieldPanel("questions_per_attempt"),
         FieldPanel("max_attempts"),
         FieldPanel("retry_cooldown_minutes"),
         FieldPanel("issues_certificate"),
@@ -209,6 +226,7 @@ class CoursePage(Page):
         index.SearchField("summary"),
         index.SearchField("introduction"),
         index.SearchField("audience"),
+        index.SearchField("references"),
         index.FilterField("tier"),
     ]
     parent_page_types = ["content.CourseIndexPage"]
@@ -252,8 +270,25 @@ class CoursePage(Page):
         return context
 
     def questions(self) -> list:
-        """The knowledge-check question blocks, in order."""
+        """The knowledge-check question blocks (the whole bank), in order."""
         return [block for block in self.knowledge_check if block.block_type == "question"]
+
+    @property
+    def attempt_size(self) -> int:
+        """How many questions one attempt asks: ``questions_per_attempt``, at most the bank."""
+        bank = len(self.questions())
+        return min(self.questions_per_attempt or bank, bank)
+
+    def clean(self):
+        super().clean()
+        bank = len(self.questions())
+        if self.questions_per_attempt and self.questions_per_attempt > bank:
+            raise ValidationError(
+                {
+                    "questions_per_attempt": f"The knowledge check has {bank} question"
+                    f"{'s' if bank != 1 else ''}; an attempt cannot draw more than that."
+                }
+            )
 
 
 class ModulePage(Page):

@@ -29,23 +29,27 @@ class DateInput(forms.DateInput):
 
 
 class KnowledgeCheckForm(forms.Form):
-    """One field per question, named ``q-<question block id>``; the values are option ids.
+    """One field per question of the draw, named ``q-<question block id>``, its options in the
+    order drawn; the values are option ids.
 
     The hidden idempotency key is generated when the form is first shown and kept on errors,
-    so a double submit or a retried request is recorded once.
+    so a double submit or a retried request is recorded once. The hidden ``draw`` carries the
+    signed draw (``courses.draws``) so that the answers are marked against what was shown.
     """
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    draw = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, questions: list, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
-        if not self.is_bound:
+        if not self.is_bound and not self.initial.get("idempotency_key"):
             self.fields["idempotency_key"].initial = str(uuid.uuid4())
         total = len(questions)
         for number, question in enumerate(questions, start=1):
             value = question.value
-            choices = [(o.id, o.value["text"]) for o in value["options"].bound_blocks]
+            options = getattr(question, "options", None) or value["options"].bound_blocks
+            choices = [(o.id, o.value["text"]) for o in options]
             label = f"Question {number} of {total}: {value['question']}"
             messages = {
                 "required": "Answer this question.",

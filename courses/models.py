@@ -162,6 +162,12 @@ class QuizAttempt(models.Model):
     number = models.PositiveSmallIntegerField(help_text="1 for the first attempt of the cycle.")
     course_revision_id = models.PositiveIntegerField(null=True, blank=True)
     answers = models.JSONField(default=dict, help_text="Question id -> chosen option ids.")
+    presented = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The questions drawn for this attempt in the order shown, each with its "
+        'options in the order shown: [{"question": id, "options": [id, ...]}, ...].',
+    )
     correct_count = models.PositiveSmallIntegerField(default=0)
     question_count = models.PositiveSmallIntegerField(default=0)
     score = models.PositiveSmallIntegerField(help_text="Percent of questions fully correct.")

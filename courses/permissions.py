@@ -1,6 +1,6 @@
 """Who may do what with learning records (pages answer 404 to anyone who may not)."""
 
-from lms.workforce.selectors import manages_person
+from lms.workforce.selectors import Role, manages_person, roles_for
 
 from .models import Enrolment
 
@@ -23,3 +23,11 @@ def may_assess(assessor, person) -> bool:
     if not (assessor and assessor.is_authenticated) or assessor.pk == person.pk:
         return False
     return assessor.is_superuser or manages_person(assessor, person, records=True)
+
+
+def may_see_item_analysis(user) -> bool:
+    """Trainers and administrators see how the questions perform (figures for groups of
+    answers, never individuals)."""
+    if not (user and user.is_authenticated):
+        return False
+    return bool(roles_for(user) & {Role.TRAINER, Role.ADMIN})

@@ -220,6 +220,7 @@ class QuizRules:
     passed_attempt: QuizAttempt | None
     last_attempt: QuizAttempt | None
     next_allowed_at: datetime | None
+    bank_size: int = 0  # questions in the bank the attempt draws from
 
     @property
     def attempts_left(self) -> int | None:
@@ -258,13 +259,14 @@ def quiz_rules(enrolment: Enrolment, course: CoursePage | None = None) -> QuizRu
     if last and not last.passed and course.retry_cooldown_minutes:
         next_allowed = last.submitted_at + timedelta(minutes=course.retry_cooldown_minutes)
     return QuizRules(
-        question_count=len(course.questions()),
+        question_count=course.attempt_size,
         pass_mark=course.pass_mark,
         max_attempts=course.max_attempts or None,
         attempts_used=len(attempts),
         passed_attempt=passed,
         last_attempt=last,
         next_allowed_at=next_allowed,
+        bank_size=len(course.questions()),
     )
 
 
@@ -294,6 +296,10 @@ def attempt_feedback(attempt: QuizAttempt) -> list[QuestionFeedback]:
     if questions is None:
         questions = course.questions()
     responses = {r.question_id: r for r in attempt.responses.all()}
+    if attempt.presented:
+        # In the order the learner saw them (the draw), not the order of the bank.
+        by_id = {block.id: block for block in questions}
+        questions = [by_id[i["question"]] for i in attempt.presented if i["question"] in by_id]
     feedback = []
     for number, block in enumerate(questions, start=1):
         response = responses.get(block.id)

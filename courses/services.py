@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from content.models import CoursePage, ModulePage, Tier
 
-from . import selectors, signals
+from . import draws, selectors, signals
 from .dates import validity_for
 from .models import (
     CompetencyAssessment,
@@ -616,9 +616,17 @@ def parse_idempotency_key(value) -> uuid.UUID:
 
 @transaction.atomic
 def record_quiz_attempt(
-    *, enrolment: Enrolment, answers: Mapping[str, Iterable[str] | str], idempotency_key
+    *,
+    enrolment: Enrolment,
+    answers: Mapping[str, Iterable[str] | str],
+    idempotency_key,
+    presented: list[dict] | None = None,
 ) -> tuple[QuizAttempt, bool]:
     """Record and mark one knowledge-check attempt; returns ``(attempt, created)``.
+
+    ``presented`` is the draw the learner was shown (``courses.draws``): the questions, and the
+    options of each in the order shown. The attempt is marked on exactly those questions and
+    keeps the draw for review. It may be left out only for a course that asks its whole bank.
 
     The same idempotency key (a double submit, a retried request) returns the attempt already
     recorded; the unique key is the final guard. Enforces the attempt cap and the cool-down for
@@ -647,8 +655,16 @@ def record_quiz_attempt(
     rules = selectors.quiz_rules(enrolment, course)
     if rules.blocked_reason:
         raise ValidationError(rules.blocked_reason, code="not_allowed")
-    questions = course.questions()
-    result = grade(questions, answers)
+    if presented is None:
+        if not draws.asks_whole_bank(course):
+            raise ValidationError(
+                "This form has expired. Reload the page to get a fresh copy, then submit your "
+                "answers again.",
+                code="bad_key",
+            )
+        presented = draws.whole_bank(course)
+    shown = draws.resolve(course, presented)
+    result = grade([question.block for question in shown], answers)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -658,6 +674,7 @@ def record_quiz_attempt(
                 number=rules.attempts_used + 1,
                 course_revision_id=course.live_revision_id,
                 answers=result.answers,
+                presented=[{"question": q.id, "options": [o.id for o in q.options]} for q in shown],
                 correct_count=result.correct_count,
                 question_count=result.question_count,
                 score=result.score,

@@ -32,6 +32,12 @@ urlpatterns = [
         views.ReflectionsExportView.as_view(),
         name="reflections_export",
     ),
+    path("item-analysis/", views.ItemAnalysisIndexView.as_view(), name="item_analysis_index"),
+    path(
+        "item-analysis/<int:course_id>/",
+        views.ItemAnalysisView.as_view(),
+        name="item_analysis",
+    ),
     path("assign/", views.AssignView.as_view(), name="assign"),
     path("assessments/new/", views.AssessmentCreateView.as_view(), name="assessment_new"),
     path(

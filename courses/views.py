@@ -2,6 +2,8 @@
 manager's (assign courses, record assessments). Rules live in ``services`` and ``selectors``;
 records that are not the user's answer 404."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +19,7 @@ from content.models import CoursePage, ModulePage
 from lms.exports import Export, csv_response
 from lms.workforce.permissions import RecordsManagerRequiredMixin
 
-from . import selectors, services
+from . import draws, selectors, services
 from .forms import (
     MISSING_REFLECTIONS_KEY,
     AssessmentForm,
@@ -25,8 +27,9 @@ from .forms import (
     KnowledgeCheckForm,
     reflection_answers,
 )
+from .item_analysis import MIN_ANSWERS, item_analysis
 from .models import CompetencyAssessment, Enrolment, QuizAttempt
-from .permissions import may_withdraw
+from .permissions import may_see_item_analysis, may_withdraw
 
 
 def _live_course(course_id) -> CoursePage:
@@ -218,6 +221,9 @@ class ReflectionSaveView(LoginRequiredMixin, View):
 
 
 class KnowledgeCheckView(LoginRequiredMixin, TemplateView):
+    """Shows a fresh draw from the course's question bank and marks the answers against the
+    draw the form carried (``courses.draws``)."""
+
     template_name = "courses/knowledge_check.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -228,29 +234,56 @@ class KnowledgeCheckView(LoginRequiredMixin, TemplateView):
         if self.enrolment is None or self.enrolment.status == Enrolment.Status.WITHDRAWN:
             messages.info(request, "Enrol on the course to take its knowledge check.")
             return redirect(self.course.url)
-        self.questions = self.course.questions()
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, form=None, **kwargs):
+    def _fresh_form(self) -> KnowledgeCheckForm:
+        key = str(uuid.uuid4())
+        drawn = draws.draw(course=self.course, enrolment=self.enrolment)
+        token = draws.sign(drawn, enrolment_id=self.enrolment.pk, idempotency_key=key)
+        return KnowledgeCheckForm(
+            questions=draws.resolve(self.course, drawn),
+            initial={"idempotency_key": key, "draw": token},
+        )
+
+    def get_context_data(self, form=None, draw_problem="", **kwargs):
         rules = selectors.quiz_rules(self.enrolment, self.course)
         state = selectors.course_state(self.request.user, self.course)
         return {
             **super().get_context_data(**kwargs),
             "course": self.course,
             "enrolment": self.enrolment,
+            "draw_problem": draw_problem,
             "rules": rules,
             "state": state,
-            "form": form or KnowledgeCheckForm(questions=self.questions),
+            "form": form or self._fresh_form(),
         }
 
     def post(self, request, *args, **kwargs):
-        form = KnowledgeCheckForm(request.POST, questions=self.questions)
+        drawn = draws.unsign(
+            request.POST.get("draw", ""),
+            enrolment_id=self.enrolment.pk,
+            idempotency_key=request.POST.get("idempotency_key", ""),
+        )
+        if drawn is None and draws.asks_whole_bank(self.course):
+            drawn = draws.whole_bank(self.course)
+        problem = "This form has expired." if drawn is None else ""
+        if drawn is not None:
+            try:
+                questions = draws.resolve(self.course, drawn)
+            except ValidationError:
+                problem = "The knowledge check has changed since you opened it."
+        if problem:
+            # The draw was lost, altered or no longer fits the course: a fresh draw, and why.
+            problem += " Here is a fresh copy: answer the questions and submit again."
+            return self.render_to_response(self.get_context_data(draw_problem=problem))
+        form = KnowledgeCheckForm(request.POST, questions=questions)
         if form.is_valid():
             try:
                 attempt, _ = services.record_quiz_attempt(
                     enrolment=self.enrolment,
                     answers=form.answers(),
                     idempotency_key=form.cleaned_data["idempotency_key"],
+                    presented=drawn,
                 )
             except ValidationError as exc:
                 form.add_service_errors(exc)
@@ -276,6 +309,40 @@ class AttemptView(LoginRequiredMixin, TemplateView):
             "feedback": selectors.attempt_feedback(attempt),
             "rules": selectors.quiz_rules(attempt.enrolment, course),
             "state": selectors.course_state(self.request.user, course),
+        }
+
+
+# --- Item analysis (trainers) --------------------------------------------------------------
+
+
+def _item_analysis_or_404(request):
+    if not may_see_item_analysis(request.user):
+        raise Http404
+
+
+class ItemAnalysisIndexView(LoginRequiredMixin, TemplateView):
+    template_name = "courses/item_analysis_index.html"
+
+    def get_context_data(self, **kwargs):
+        _item_analysis_or_404(self.request)
+        courses = CoursePage.objects.live().select_related("tier").order_by("tier__order", "path")
+        return {**super().get_context_data(**kwargs), "courses": courses}
+
+
+class ItemAnalysisView(LoginRequiredMixin, TemplateView):
+    template_name = "courses/item_analysis.html"
+
+    def get_context_data(self, **kwargs):
+        _item_analysis_or_404(self.request)
+        course = get_object_or_404(CoursePage.objects.live(), pk=self.kwargs["course_id"])
+        items = item_analysis(course)
+        return {
+            **super().get_context_data(**kwargs),
+            "course": course,
+            "items": items,
+            "flagged": sum(1 for item in items if item.flags),
+            "min_answers": MIN_ANSWERS,
+            "as_at": timezone.now(),
         }
 
 

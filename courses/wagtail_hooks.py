@@ -4,8 +4,10 @@ one "Learning records" menu."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -14,6 +16,7 @@ from lms.admin_policies import LimitedPermissionPolicy
 
 from . import prior_learning, selectors, services
 from .models import CompetencyAssessment, Completion, CourseMapping, Enrolment, EnrolmentRule
+from .permissions import may_see_item_analysis
 
 # --- Lesson flow ----------------------------------------------------------------------------
 
@@ -213,4 +216,16 @@ def register_learning_log_actions(actions):
     )
     actions.register_action(
         prior_learning.AUDIT_REJECT, "Reject prior learning", "Did not recognise prior learning"
+    )
+
+
+class ItemAnalysisMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_see_item_analysis(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_item_analysis_menu_item():
+    return ItemAnalysisMenuItem(
+        "Item analysis", reverse("courses:item_analysis_index"), icon_name="table", order=320
     )

@@ -444,6 +444,7 @@ class _Reader:
             "summary": m.text("summary", max_length=300),
             "audience": m.text("audience", required=False),
             "introduction": m.markdown("introduction", required=False),
+            "references": m.markdown("references", required=False),
             "learning_outcomes": [
                 {"type": "outcome", "value": text, "id": block_id(slug, "outcome", str(i))}
                 for i, text in enumerate(m.texts("learning_outcomes", min_items=1, max_length=300))
@@ -459,6 +460,9 @@ class _Reader:
                 "retry_cooldown_minutes", required=False, minimum=0, maximum=100000, default=10
             ),
             "issues_certificate": m.boolean("issues_certificate", default=True),
+            "questions_per_attempt": m.integer(
+                "questions_per_attempt", required=False, minimum=1, maximum=100
+            ),
         }
         fields["knowledge_check"] = [
             _question(m, f"knowledge_check[{i}]", item, slug, keys)
@@ -476,6 +480,7 @@ class _Reader:
                 m.problem(f"modules[{i}].slug", f'"{module.slug}" is used by another module')
             seen_slugs.add(module.slug)
             modules.append(module)
+        _check_bank(m, fields, seen_slugs | set(areas))
         m.finish()
         return CourseSource(
             slug=slug,
@@ -732,9 +737,30 @@ def _question_value(m: _Mapping, course_slug: str, keys) -> dict:
             "kind": kind or "single",
             "question": m.text("question"),
             "options": options,
+            "group": m.text("group", required=False, max_length=100),
             "explanation": m.text("explanation", required=False),
         },
     }
+
+
+def _check_bank(m: _Mapping, fields: dict, groups: set[str]) -> None:
+    """A knowledge check's groups name the course's modules or competency areas, and an attempt
+    cannot draw more questions than the bank holds."""
+    bank = fields["knowledge_check"]
+    for i, block in enumerate(bank):
+        group = block["value"]["group"]
+        if group and group not in groups:
+            m.problem(
+                f"knowledge_check[{i}].group",
+                f'"{group}" is neither a module slug of this course nor one of its '
+                "competency areas",
+            )
+    size = fields["questions_per_attempt"]
+    if size and size > len(bank):
+        m.problem(
+            "questions_per_attempt",
+            f"is {size} but the knowledge check has only {len(bank)} questions",
+        )
 
 
 def _check_stream(m: _Mapping, key: str, stream_block, fields: dict) -> None:

@@ -59,7 +59,8 @@ def test_starter_curriculum_is_complete(full_curriculum):
     assert course("observing-parent-infant-interaction").prerequisites.get().slug == (
         "states-and-cues"
     )
-    assert course("states-and-cues").cpd_hours == pytest.approx(1.75)
+    assert course("states-and-cues").cpd_hours == pytest.approx(0.75)
+    assert course("states-and-cues").questions_per_attempt == 5
     statement = StandardPage.objects.get(slug="accessibility-statement")
     assert "WCAG" in statement.body and statement.live
 

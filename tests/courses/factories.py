@@ -24,7 +24,9 @@ def course_index() -> CourseIndexPage:
     return index
 
 
-def question(key: str, text: str, options: list[tuple[str, bool]], kind: str = "single") -> dict:
+def question(
+    key: str, text: str, options: list[tuple[str, bool]], kind: str = "single", group: str = ""
+) -> dict:
     """A question block in StreamField's raw form; option ids are ``<key>-a``, ``<key>-b``…"""
     return {
         "type": "question",
@@ -44,6 +46,7 @@ def question(key: str, text: str, options: list[tuple[str, bool]], kind: str = "
                 }
                 for i, (option_text, correct) in enumerate(options)
             ],
+            "group": group,
             "explanation": f"Why: {text}",
         },
     }
@@ -80,6 +83,7 @@ def make_course(
     required_for_tier: bool = True,
     pass_mark: int = 80,
     max_attempts: int | None = 3,
+    questions_per_attempt: int | None = None,
     retry_cooldown_minutes: int = 10,
     validity_months: int | None = None,
     prerequisites=(),
@@ -100,6 +104,7 @@ def make_course(
         required_for_tier=required_for_tier,
         pass_mark=pass_mark,
         max_attempts=max_attempts,
+        questions_per_attempt=questions_per_attempt,
         retry_cooldown_minutes=retry_cooldown_minutes,
         validity_months=validity_months,
         estimated_minutes=30,

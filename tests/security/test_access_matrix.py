@@ -234,6 +234,8 @@ MATRIX: dict[str, list[Case]] = {
     "courses:reflections_export": [
         Case(signed_in(), shows=((REFLECTION_TEXT, {"practitioner"}),)),
     ],
+    "courses:item_analysis_index": [Case(allow({"trainer", "admin"}))],
+    "courses:item_analysis": [Case(allow({"trainer", "admin"}), args=pk("course"))],
     "courses:assign": get_and_post(allow(RECORD_MANAGERS)),
     "courses:assessment_new": get_and_post(allow(RECORD_MANAGERS)),
     # --- Certificates: the holder's; verification is public --------------------------------

@@ -11,16 +11,18 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from content.models import Tier
-from courses import selectors, services
+from courses import draws, selectors, services
 from courses.models import Enrolment
 
 REFLECTION = "Demo reflection: I will give the baby a moment of my attention at every contact."
 
 
-def correct_answers(course) -> dict[str, list[str]]:
+def correct_answers(course, presented) -> dict[str, list[str]]:
+    shown = {item["question"] for item in presented}
     return {
         block.id: [o.id for o in block.value["options"].bound_blocks if o.value["correct"]]
         for block in course.questions()
+        if block.id in shown
     }
 
 
@@ -60,10 +62,12 @@ class Command(BaseCommand):
                     answers={block.id: REFLECTION for block in module.reflection_blocks()},
                 )
             if course.questions():
+                presented = draws.draw(course=course, enrolment=enrolment)
                 services.record_quiz_attempt(
                     enrolment=enrolment,
-                    answers=correct_answers(course),
+                    answers=correct_answers(course, presented),
                     idempotency_key=uuid.uuid4(),
+                    presented=presented,
                 )
             self.stdout.write(f"  completed     {course.title}")
         left = [c.title for c in courses[len(to_finish) :]]
