@@ -939,7 +939,7 @@ def staff_import_confirm(*, staff_import: StaffImport, by) -> StaffImport:
         if staff_import.report.get("problems") or not staff_import.report.get("good"):
             raise ValidationError("This file has nothing that can be imported.")
         staff_import.status = StaffImport.Status.QUEUED
-        staff_import.save(update_fields=["status"])
+        staff_import.save(update_fields=["status", "updated_at"])
         enqueue_on_commit(run_staff_import, staff_import.pk)
     return staff_import
 
@@ -1013,7 +1013,14 @@ def staff_import_run(*, staff_import_id: int) -> StaffImport:
                 current.status = StaffImport.Status.RUNNING
                 current.started_at = current.started_at or timezone.now()
             current.save(
-                update_fields=["counts", "rows_done", "rows_failed", "status", "started_at"]
+                update_fields=[
+                    "counts",
+                    "rows_done",
+                    "rows_failed",
+                    "status",
+                    "started_at",
+                    "updated_at",
+                ]
             )
             seen.add(chunk)
             offset += len(chunk)
@@ -1032,6 +1039,26 @@ def staff_import_run(*, staff_import_id: int) -> StaffImport:
         current.save(update_fields=["report", "status", "imported_at", "started_at", "counts"])
         transaction.on_commit(lambda: _notify(current))
     return current
+
+
+STALLED_AFTER = timedelta(minutes=15)
+
+
+def resume_stalled_imports() -> list[int]:
+    """Send again the imports that are waiting or running but have not moved for a while (their
+    message was lost, or their worker went away): the run carries on from its last chunk and
+    changes nothing twice. Returns their ids."""
+    from .tasks import run_staff_import
+
+    stalled = list(
+        StaffImport.objects.filter(
+            status__in=[StaffImport.Status.QUEUED, StaffImport.Status.RUNNING],
+            updated_at__lt=timezone.now() - STALLED_AFTER,
+        ).values_list("pk", flat=True)
+    )
+    for pk in stalled:
+        enqueue_on_commit(run_staff_import, pk)
+    return stalled
 
 
 def _settle(units: set[int]) -> None:
