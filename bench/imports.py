@@ -33,6 +33,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--staff", type=int, default=5000)
     parser.add_argument("--worker", action="store_true")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="then import this many past completions for the new staff (in-process)",
+    )
     args = parser.parse_args()
 
     import django
@@ -141,6 +147,57 @@ def main() -> None:
         f"written:             {memberships:,} memberships, {enrolments:,} enrolments, "
         f"{entries:,} coverage entries; status {done.status}, counts {done.counts}"
     )
+    if args.history:
+        history(args, admin, org, run_id)
+
+
+def history(args, admin, org, run_id) -> None:
+    """Past completions for the staff just imported: each person gets one per catalogue course
+    (completed two years apart per cycle) until ``--history`` rows."""
+    from django.db import connection
+
+    from content.models import CoursePage
+    from courses.history import history_import_check
+    from courses.models import Completion
+    from lms.workforce import services
+    from lms.workforce.models import StaffImport
+
+    titles = list(CoursePage.objects.live().values_list("slug", flat=True))  # or titles
+    rows = ["email,course,completed_on"]
+    person = 0
+    while len(rows) <= args.history:
+        for title in titles:
+            if len(rows) > args.history:
+                break
+            month = 1 + person // args.staff % 9
+            rows.append(f"p{person % args.staff}-{run_id}@example.org,{title},2025-0{month}-15")
+        person += 1
+    content = "\n".join(rows) + "\n"
+    started = time.perf_counter()
+    checked = history_import_check(uploaded_by=admin, filename="h.csv", content=content)
+    check_s = time.perf_counter() - started
+    assert checked.report["bad"] == 0, checked.report["rows"][:3]
+    StaffImport.objects.filter(pk=checked.pk).update(status=StaffImport.Status.QUEUED)
+    statements = [0]
+
+    def count(execute, sql, params, many, context):
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(count):
+        services.staff_import_run(staff_import_id=checked.pk)
+    run_s = time.perf_counter() - started
+    done = StaffImport.objects.get(pk=checked.pk)
+    print(f"history rows:        {args.history:,} (check {check_s:.1f} s)")
+    print(
+        f"history import:      {run_s:.1f} s, {args.history / run_s:,.0f} rows/s, "
+        f"{statements[0] / args.history:.2f} statements per row; counts {done.counts}"
+    )
+    imported = Completion.objects.filter(
+        source="imported", user__email__endswith=f"-{run_id}@example.org"
+    ).count()
+    print(f"imported completions: {imported:,}")
 
 
 if __name__ == "__main__":

@@ -115,26 +115,9 @@ def _records(content: str):
         ], iter(())
     position = {name: header.index(name) for name in HISTORY_FIELDS if name in header}
 
-    def rows():
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield reader.line_num, {"__error__": f"This line could not be read: {exc}."}
-                continue
-            if not any(v.strip() for v in values):
-                continue
-            yield (
-                reader.line_num,
-                {
-                    name: (values[i].strip() if i < len(values) else "")
-                    for name, i in position.items()
-                },
-            )
+    from lms.workforce.imports import csv_rows
 
-    return [], rows()
+    return [], csv_rows(reader, position)
 
 
 def _check(line: int, record: dict, ctx: HistoryContext) -> HistoryRow:

@@ -966,7 +966,8 @@ def record_external_completions(*, records: list[ExternalRecord], on: date | Non
     a person and course completes their open current enrolment on it (the requirement is met,
     nothing is left to do); otherwise it becomes a completed cycle (the current one if the
     person has none, else a past one). No certificate: those are for courses completed here.
-    Records already present (same person, course and reference) are skipped.
+    Records already present (same person, course and reference) are skipped. The caller sends
+    ``lms.workforce.signals.people_changed`` for the people returned (the read models).
     """
     if not records:
         return set()
@@ -1063,6 +1064,9 @@ def record_external_completions(*, records: list[ExternalRecord], on: date | Non
     people = {r.user_id for r in records}
     from django.contrib.auth import get_user_model
 
-    for user in get_user_model().objects.filter(pk__in=people):
-        refresh_standing(user=user)
+    from lms.workforce.signals import bulk_write
+
+    with bulk_write():  # the caller sends people_changed for them all at once
+        for user in get_user_model().objects.filter(pk__in=people):
+            refresh_standing(user=user)
     return people

@@ -16,7 +16,12 @@ logger = logging.getLogger(__name__)
 
 
 def _refresh(user_ids) -> None:
+    from lms.workforce.signals import in_bulk_write
+
     from . import facts, tasks
+
+    if in_bulk_write():
+        return  # the bulk writer sends people_changed for everyone once it is done
 
     ids = sorted({i for i in user_ids if i is not None})
     if not ids:

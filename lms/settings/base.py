@@ -288,6 +288,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Issues any certificate a broker outage or a crash left behind, and renders missing PDFs.
     "certificates-sweep": {"task": "certificates.sweep", "schedule": 600.0},
+    # Restarts staff imports whose message was lost (broker down when confirmed) or whose
+    # worker stopped without the message coming back.
+    "workforce-resume-imports": {"task": "workforce.resume_imports", "schedule": 300.0},
     "certificates-purge-training-records": {
         "task": "certificates.purge_training_records",
         "schedule": crontab(hour=3, minute=45),

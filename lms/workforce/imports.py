@@ -241,27 +241,32 @@ def _records(content: str, mapping: ColumnMapping | None):
             + (f" (as set in the mapping '{mapping.name}')." if mapping else ".")
         ], iter(())
 
-    def rows():
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield reader.line_num, {"__error__": f"This line could not be read: {exc}."}
-                continue
-            if not any(v.strip() for v in values):
-                continue
-            record = {
-                name: (values[i].strip() if i < len(values) else "") for name, i in position.items()
-            }
-            if "name" not in record:
-                record["name"] = " ".join(
-                    p for p in (record.get("first_name", ""), record.get("last_name", "")) if p
-                )
-            yield reader.line_num, record
+    def named(record: dict) -> dict:
+        if "name" not in record:
+            parts = (record.get("first_name", ""), record.get("last_name", ""))
+            record["name"] = " ".join(p for p in parts if p)
+        return record
 
-    return [], rows()
+    return [], ((line, named(record)) for line, record in csv_rows(reader, position))
+
+
+def csv_rows(reader, position: dict[str, int]):
+    """``(line, {field: value})`` for each non-empty line of ``reader``; a line the CSV parser
+    cannot read becomes ``{"__error__": message}`` (that row's problem, not the file's)."""
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, {"__error__": f"This line could not be read: {exc}."}
+            continue
+        if not any(v.strip() for v in values):
+            continue
+        yield (
+            reader.line_num,
+            {name: (values[i].strip() if i < len(values) else "") for name, i in position.items()},
+        )
 
 
 # --- Checking rows --------------------------------------------------------------------------
@@ -563,6 +568,8 @@ def _log_entries(entries: list[tuple[Membership, str, dict]], by) -> None:
     one at a time)."""
     from wagtail.models import ModelLogEntry
 
+    from .services import membership_audit_data
+
     if not entries:
         return
     content_type = ContentType.objects.get_for_model(Membership)
@@ -576,16 +583,7 @@ def _log_entries(entries: list[tuple[Membership, str, dict]], by) -> None:
                 label=f"{name} – {membership.job_role.name if membership.job_role else 'no role'}, "
                 f"{membership.unit.name}",
                 action=action,
-                data={
-                    "person_id": membership.user_id,
-                    "unit": membership.unit.name,
-                    "unit_id": membership.unit_id,
-                    "job_role": membership.job_role.name if membership.job_role else None,
-                    "is_manager": membership.is_manager,
-                    "start_date": membership.start_date.isoformat(),
-                    "end_date": membership.end_date.isoformat() if membership.end_date else None,
-                    **extra,
-                },
+                data=membership_audit_data(membership, **extra),
                 timestamp=now,
                 uuid=shared,
                 user=by,
@@ -939,7 +937,7 @@ def staff_import_confirm(*, staff_import: StaffImport, by) -> StaffImport:
         if staff_import.report.get("problems") or not staff_import.report.get("good"):
             raise ValidationError("This file has nothing that can be imported.")
         staff_import.status = StaffImport.Status.QUEUED
-        staff_import.save(update_fields=["status"])
+        staff_import.save(update_fields=["status", "updated_at"])
         enqueue_on_commit(run_staff_import, staff_import.pk)
     return staff_import
 
@@ -1013,7 +1011,14 @@ def staff_import_run(*, staff_import_id: int) -> StaffImport:
                 current.status = StaffImport.Status.RUNNING
                 current.started_at = current.started_at or timezone.now()
             current.save(
-                update_fields=["counts", "rows_done", "rows_failed", "status", "started_at"]
+                update_fields=[
+                    "counts",
+                    "rows_done",
+                    "rows_failed",
+                    "status",
+                    "started_at",
+                    "updated_at",
+                ]
             )
             seen.add(chunk)
             offset += len(chunk)
@@ -1032,6 +1037,26 @@ def staff_import_run(*, staff_import_id: int) -> StaffImport:
         current.save(update_fields=["report", "status", "imported_at", "started_at", "counts"])
         transaction.on_commit(lambda: _notify(current))
     return current
+
+
+STALLED_AFTER = timedelta(minutes=15)
+
+
+def resume_stalled_imports() -> list[int]:
+    """Send again the imports that are waiting or running but have not moved for a while (their
+    message was lost, or their worker went away): the run carries on from its last chunk and
+    changes nothing twice. Returns their ids."""
+    from .tasks import run_staff_import
+
+    stalled = list(
+        StaffImport.objects.filter(
+            status__in=[StaffImport.Status.QUEUED, StaffImport.Status.RUNNING],
+            updated_at__lt=timezone.now() - STALLED_AFTER,
+        ).values_list("pk", flat=True)
+    )
+    for pk in stalled:
+        enqueue_on_commit(run_staff_import, pk)
+    return stalled
 
 
 def _settle(units: set[int]) -> None:

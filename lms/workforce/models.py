@@ -371,6 +371,7 @@ class StaffImport(models.Model):
     rows_failed = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, help_text="Outcome -> number of rows so far.")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     cancel_requested_at = models.DateTimeField(null=True, blank=True)

@@ -87,10 +87,9 @@ AUDIT_MANAGER_GRANTED = "workforce.manager_granted"
 AUDIT_MEMBERSHIP_CORRECT = "workforce.membership_correct"
 
 
-def _audit(membership: Membership, action: str, by, **extra) -> None:
-    from wagtail.log_actions import log
-
-    data = {
+def membership_audit_data(membership: Membership, **extra) -> dict:
+    """What the audit log records of a membership change (here and in bulk by imports)."""
+    return {
         "person_id": membership.user_id,
         "unit": membership.unit.name,
         "unit_id": membership.unit_id,
@@ -100,7 +99,12 @@ def _audit(membership: Membership, action: str, by, **extra) -> None:
         "end_date": membership.end_date.isoformat() if membership.end_date else None,
         **extra,
     }
-    log(membership, action, user=by, data=data)
+
+
+def _audit(membership: Membership, action: str, by, **extra) -> None:
+    from wagtail.log_actions import log
+
+    log(membership, action, user=by, data=membership_audit_data(membership, **extra))
 
 
 def _start(

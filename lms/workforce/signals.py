@@ -3,7 +3,29 @@
 Sent inside the service's transaction, so receivers' writes commit or roll back with it.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.dispatch import Signal
+
+_bulk_write = ContextVar("workforce_bulk_write", default=False)
+
+
+@contextmanager
+def bulk_write():
+    """Inside, receivers that refresh read models row by row (on every saved standing or
+    summary) stand down: the bulk writer promises to send ``people_changed`` for everyone it
+    touched once it is done, which is one set-based refresh instead of one per person."""
+    token = _bulk_write.set(True)
+    try:
+        yield
+    finally:
+        _bulk_write.reset(token)
+
+
+def in_bulk_write() -> bool:
+    return _bulk_write.get()
+
 
 # kwargs: membership
 membership_started = Signal()

@@ -31,3 +31,11 @@ def send_import_finished_email(staff_import_id: int) -> None:
     from .emails import send_import_finished
 
     send_import_finished(staff_import_id=staff_import_id)
+
+
+@idempotent_task(name="workforce.resume_imports")
+def resume_imports() -> list[int]:
+    """Every few minutes (beat): restart imports that have stalled."""
+    from .imports import resume_stalled_imports
+
+    return resume_stalled_imports()

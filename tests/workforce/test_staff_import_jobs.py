@@ -347,3 +347,30 @@ def test_queries_per_chunk_do_not_grow_with_the_rows_in_it(manager, org_tree, ro
     assert large[0] == small[0], (small, large)
     assert large[1] <= small[1] + 3, (small, large)
     assert Enrolment.objects.filter(user__email__startswith="large").count() == 120
+
+
+def test_an_import_whose_message_was_lost_is_resumed_by_the_sweep(
+    manager, django_capture_on_commit_callbacks
+):
+    """Confirmed while the broker was down: the import waits; the sweep sends it again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lms.workforce import tasks
+
+    checked = services.staff_import_check(
+        uploaded_by=manager,
+        filename="s.csv",
+        content=HEADER + "a@example.org,A,hv-north,midwife,,\n",
+    )
+    services.staff_import_confirm(staff_import=checked, by=manager)  # its message never sent
+    assert tasks.resume_imports() == []  # not stalled yet
+    StaffImport.objects.filter(pk=checked.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=20)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.resume_imports() == [checked.pk]
+    checked.refresh_from_db()
+    assert checked.status == StaffImport.Status.IMPORTED
+    assert Membership.objects.filter(user__email="a@example.org").count() == 1
