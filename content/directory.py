@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -25,8 +26,6 @@ from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 
 CACHE_KEY = "content:directory:1"
-# A safety net only: publishing clears the directory at once.
-CACHE_SECONDS = 60 * 60
 _PAGE_FIELDS = [f.attname for f in Page._meta.concrete_fields]
 # Fields of the specific page types that navigation and listings show (never the StreamFields).
 _LIGHT_FIELDS = {
@@ -246,7 +245,7 @@ def get() -> Directory:
     data = cache.get(CACHE_KEY)
     if data is None:
         data = build()
-        cache.set(CACHE_KEY, data, CACHE_SECONDS)
+        cache.set(CACHE_KEY, data, settings.CONTENT_CACHE_SECONDS)
     data._instances = {}
     return data
 

@@ -63,9 +63,8 @@ def serve(request, path):
 
 # Pages everyone sees the same when signed out: served from the cache to anonymous visitors.
 # The key holds the directory's generation, so a publication (or anything else that clears the
-# directory) shows at once; the time limit only bounds what is kept.
+# directory) shows at once; ``CONTENT_CACHE_SECONDS`` bounds what is kept.
 ANONYMOUS_CACHED_TYPES = (HomePage, CourseIndexPage, CoursePage)
-ANONYMOUS_CACHE_SECONDS = 60 * 10
 MAX_CACHED_QUERY = 200
 
 
@@ -99,7 +98,7 @@ def _store(key: str, request, response) -> None:
         for name, value in response.items()
         if name.lower() in ("content-type", "content-language")
     }
-    cache.set(key, (content, headers), ANONYMOUS_CACHE_SECONDS)
+    cache.set(key, (content, headers), settings.CONTENT_CACHE_SECONDS)
 
 
 def _response_from(cached) -> HttpResponse:

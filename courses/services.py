@@ -410,16 +410,23 @@ def start_module(
             progress = ModuleProgress.objects.filter(enrolment=enrolment, module=module).first()
         if progress is not None:
             return progress
-    return _record_module_opened(enrolment=enrolment, module=module)
+    # Checked before the write transaction, so that the lock is held for the writes only.
+    checked = enrolment.status == Enrolment.Status.ACTIVE
+    if checked:
+        _check_module(enrolment, module)
+    return _record_module_opened(enrolment=enrolment, module=module, checked=checked)
 
 
 @transaction.atomic
-def _record_module_opened(*, enrolment: Enrolment, module: ModulePage) -> ModuleProgress | None:
+def _record_module_opened(
+    *, enrolment: Enrolment, module: ModulePage, checked: bool
+) -> ModuleProgress | None:
     # Re-read under the write lock: another request may have changed the enrolment since.
     enrolment.refresh_from_db(fields=["status", "started_at", "last_module"])
     if enrolment.status != Enrolment.Status.ACTIVE:
         return None
-    _check_module(enrolment, module)
+    if not checked:
+        _check_module(enrolment, module)
     progress, created = ModuleProgress.objects.get_or_create(enrolment=enrolment, module=module)
     updates = {}
     if enrolment.last_module_id != module.pk:

@@ -143,6 +143,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long the page directory (the page tree read at once) and the anonymous pages built on it
+# are kept. Publishing clears them at once in the shared cache (Redis); the local-memory cache is
+# one per process, where a publication reaches the other processes only when this runs out.
+CONTENT_CACHE_SECONDS = env.int("CONTENT_CACHE_SECONDS", default=3600 if REDIS_URL else 60)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

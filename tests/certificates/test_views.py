@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import reset_queries
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -47,12 +48,17 @@ def test_the_list_takes_the_same_number_of_queries_for_many_certificates(
     for _ in range(2):
         completion = make_completion(holder, make_course(tier=framework_tiers["T1"]))
         services.issue_certificate(completion_id=completion.pk)
+    client.get(MINE)  # the first request after a publication reads the page tree
+    reset_queries()  # Django's query log keeps 9,000 queries; the set-up above fills it
     with django_assert_max_num_queries(12) as few:
         client.get(MINE)
+    few = len(few.captured_queries)
     for _ in range(6):
         completion = make_completion(holder, make_course(tier=framework_tiers["T2"]))
         services.issue_certificate(completion_id=completion.pk)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    client.get(MINE)
+    reset_queries()
+    with django_assert_max_num_queries(few):
         response = client.get(MINE)
     assert response.content.decode().count("Download PDF") == 8
 

@@ -3,7 +3,7 @@ publication (or an unpublication) shows at once, and signed-in people never get 
 for someone else."""
 
 import pytest
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 from content.models import HomePage
@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def _warm_get(client, url):
     client.get(url)
+    reset_queries()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     return response, len(queries)
