@@ -8,8 +8,8 @@ number of staff.
 
 **The coverage status of a membership** is defined once, here (``status_rules`` /
 ``with_coverage_status``), and used by the dashboard, the drill-down lists and the exports. The
-unit of counting is an active membership with a job role; in order of precedence (so that the
-shares add up to 100%):
+unit of counting is an active membership with a job role; in order of precedence (each person
+in exactly one):
 
 1. *meets*: holds the role's required tier (``TierStanding.valid_until >= today``) beyond the
    next 90 days;
@@ -30,7 +30,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -325,10 +325,18 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def to_tenth(value) -> Decimal:
+    """``value`` to one decimal place, halves rounded up (42.85 -> 42.9), as people round."""
+    return Decimal(value).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
 def percent(part: int, whole: int) -> Decimal:
+    """``part`` as a percentage of ``whole`` to one decimal, halves rounded up (1 of 3: 33.3;
+    9 of 21: 42.9). Each figure is rounded on its own, so the shares of a total may add up to
+    a tenth or two more or less than 100%."""
     if not whole:
         return Decimal("0.0")
-    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"))
+    return to_tenth(Decimal(part) * 100 / whole)
 
 
 def _label_units(
@@ -432,7 +440,7 @@ class SupervisionCoverage:
 
 
 def minutes_to_hours(minutes: int | None) -> Decimal:
-    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"))
+    return to_tenth(Decimal(minutes or 0) / 60)
 
 
 # --- Coverage ------------------------------------------------------------------------------
@@ -463,17 +471,9 @@ class Counts:
         return self.shares()[status]
 
     def shares(self) -> dict[str, Decimal]:
-        """Each status's share to 0.1%, rounded so that they add up to exactly 100% (largest
-        remainders get the spare tenths)."""
+        """Each status's share of the total (``percent``: each rounded on its own)."""
         total = self.total
-        if not total:
-            return dict.fromkeys(Status.ORDER, Decimal("0.0"))
-        exact = {s: Decimal(self.count(s)) * 1000 / total for s in Status.ORDER}
-        tenths = {s: int(v) for s, v in exact.items()}
-        spare = 1000 - sum(tenths.values())
-        for s in sorted(Status.ORDER, key=lambda s: exact[s] - tenths[s], reverse=True)[:spare]:
-            tenths[s] += 1
-        return {s: (Decimal(t) / 10).quantize(TENTH) for s, t in tenths.items()}
+        return {s: percent(self.count(s), total) for s in Status.ORDER}
 
     @property
     def holding(self) -> int:
@@ -1254,7 +1254,7 @@ def _course_analytics(course: CoursePage) -> CourseAnalytics:
         questions.append(QuestionStat(number, question_id, text, wrong, answers))
 
     def dec(value):
-        return None if value is None else Decimal(value).quantize(Decimal("0.1"))
+        return None if value is None else to_tenth(value)
 
     return CourseAnalytics(
         course=course,
@@ -1302,7 +1302,7 @@ def analytics_overview() -> list[dict]:
                 "completed_share": percent(row["completed"], row["enrolled"]),
                 "average_score": None
                 if average is None
-                else Decimal(average).quantize(Decimal("0.1")),
+                else to_tenth(average),
             }
         )
     return result
