@@ -11,13 +11,18 @@ number of staff.
 unit of counting is an active membership with a job role; in order of precedence (each person
 in exactly one):
 
-1. *meets*: holds the role's required tier (``TierStanding.valid_until >= today``) beyond the
-   next 90 days;
-2. *expiring*: holds it, but it lapses within 90 days;
+1. *meets* ("Hold the required tier beyond 90 days"): holds the role's required tier
+   (``TierStanding.valid_until``) beyond the next 90 days;
+2. *expiring* ("Expiring within 90 days"): holds it, but it lapses within 90 days;
 3. *overdue*: does not hold it and a current required enrolment is past due
    (``LearnerSummary.next_due_on < today``);
 4. *never started*: does not hold it and has never started a course;
 5. *in progress or below*: everything else.
+
+**The headline figures** of the summary (``HEADLINES``: "Hold the required tier today" =
+meets + expiring, each status, "Trained in the last 12 months") are defined once, in
+``HEADLINES``; the dashboard's cards, the coverage exports' columns and the README read them
+under the same names.
 
 Someone with two roles counts once in each role's row. Unit, tier and total rows count people
 (distinct users): a person's status there is the worst over their memberships in the row, which
@@ -77,15 +82,17 @@ class Status:
     IN_PROGRESS = "in_progress"
 
     ORDER = [MEETS, EXPIRING, OVERDUE, NOT_STARTED, IN_PROGRESS]
+    # Not a status of its own: meets or expiring, i.e. holds the required tier today.
+    HOLDING = "holding"
     LABELS = {
-        MEETS: "Meets required tier",
+        MEETS: "Hold the required tier beyond 90 days",
         EXPIRING: "Expiring within 90 days",
         OVERDUE: "Overdue",
         NOT_STARTED: "Never started",
         IN_PROGRESS: "In progress or below",
     }
     SHORT = {
-        MEETS: "Meets",
+        MEETS: "Beyond 90 days",
         EXPIRING: "Expiring",
         OVERDUE: "Overdue",
         NOT_STARTED: "Never started",
@@ -503,6 +510,79 @@ class Counts:
         ]
 
 
+@dataclass(frozen=True)
+class Headline:
+    """A headline figure of the coverage summary: a card on the dashboard, a pair of columns
+    (count and %) in the coverage exports, and a line of the README, all under ``title``."""
+
+    key: str
+    title: str
+    definition: str
+    statuses: tuple[str, ...] = ()  # the statuses it adds up; none: trained recently
+    drill: tuple[tuple[str, str], ...] = ()  # the people behind it, as drill parameters
+
+    def count(self, counts: Counts) -> int:
+        if not self.statuses:
+            return counts.trained_recently
+        return sum(counts.count(s) for s in self.statuses)
+
+    def share(self, counts: Counts) -> Decimal:
+        return percent(self.count(counts), counts.total)
+
+
+HEADLINES: list[Headline] = [
+    Headline(
+        "holding",
+        "Hold the required tier today",
+        "Hold the tier their role requires on this day: the next two figures added together",
+        (Status.MEETS, Status.EXPIRING),
+        (("status", Status.HOLDING),),
+    ),
+    Headline(
+        Status.MEETS,
+        Status.LABELS[Status.MEETS],
+        "Hold it and it stays valid for more than 90 days",
+        (Status.MEETS,),
+        (("status", Status.MEETS),),
+    ),
+    Headline(
+        Status.EXPIRING,
+        Status.LABELS[Status.EXPIRING],
+        "Hold it today, but it lapses within 90 days unless they renew",
+        (Status.EXPIRING,),
+        (("status", Status.EXPIRING),),
+    ),
+    Headline(
+        Status.OVERDUE,
+        Status.LABELS[Status.OVERDUE],
+        "Do not hold it and a required course is past its due date",
+        (Status.OVERDUE,),
+        (("status", Status.OVERDUE),),
+    ),
+    Headline(
+        Status.NOT_STARTED,
+        Status.LABELS[Status.NOT_STARTED],
+        "Do not hold it and have never started a course",
+        (Status.NOT_STARTED,),
+        (("status", Status.NOT_STARTED),),
+    ),
+    Headline(
+        Status.IN_PROGRESS,
+        Status.LABELS[Status.IN_PROGRESS],
+        "Do not hold it, have started and nothing is past due",
+        (Status.IN_PROGRESS,),
+        (("status", Status.IN_PROGRESS),),
+    ),
+    Headline(
+        "recent",
+        "Trained in the last 12 months",
+        "Completed a course since this day last year (whatever their tier)",
+        (),
+        (("recent", "yes"),),
+    ),
+]
+
+
 @dataclass
 class Row:
     key: str
@@ -877,7 +957,7 @@ class CourseState:
     }
 
 
-DRILL_STATUSES = set(Status.ORDER)
+DRILL_STATUSES = {*Status.ORDER, Status.HOLDING}
 
 
 @dataclass
@@ -903,7 +983,9 @@ class Drill:
 
     def describe(self) -> str:
         parts = []
-        if self.status:
+        if self.status == Status.HOLDING:
+            parts.append(HEADLINES[0].title)
+        elif self.status:
             parts.append(Status.LABELS[self.status])
         if self.course_state:
             parts.append(CourseState.LABELS[self.course_state])
@@ -942,7 +1024,9 @@ def people(scope: Scope, filters: Filters, drill: Drill, on: date | None = None)
         next_due_on=Max("next_due_on"),
         last_completed_at=Max("last_completed_at"),
     )
-    if drill.status in DRILL_STATUSES:
+    if drill.status == Status.HOLDING:
+        qs = qs.filter(rank__lte=Status.rank(Status.EXPIRING))
+    elif drill.status in DRILL_STATUSES:
         qs = qs.filter(rank=Status.rank(drill.status))
     if drill.recent == "yes":
         qs = qs.filter(last_completed_at__gte=since)
@@ -1300,9 +1384,7 @@ def analytics_overview() -> list[dict]:
                 "enrolled": row["enrolled"],
                 "completed": row["completed"],
                 "completed_share": percent(row["completed"], row["enrolled"]),
-                "average_score": None
-                if average is None
-                else to_tenth(average),
+                "average_score": None if average is None else to_tenth(average),
             }
         )
     return result

@@ -244,7 +244,14 @@ def test_rebuild_matches_receivers(population):
 
 @pytest.mark.parametrize(
     "part, whole, expected",
-    [(1, 3, "33.3"), (2, 3, "66.7"), (9, 21, "42.9"), (1, 16, "6.3"), (1, 8, "12.5"), (0, 0, "0.0")],
+    [
+        (1, 3, "33.3"),
+        (2, 3, "66.7"),
+        (9, 21, "42.9"),
+        (1, 16, "6.3"),
+        (1, 8, "12.5"),
+        (0, 0, "0.0"),
+    ],
 )
 def test_percentages_round_half_up_to_one_decimal(part, whole, expected):
     from lms.reports.selectors import percent

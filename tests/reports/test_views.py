@@ -196,3 +196,13 @@ def test_query_count_does_not_grow_with_staff(client, framework_tiers, url, para
         _staff(18, team, role, framework_tiers["T1"])
     assert Membership.objects.filter(job_role=role).count() == 60
     assert _queries(client, url, params) == small
+
+
+def test_hold_the_required_tier_today_lists_its_people(client, population):
+    """The headline card links to the people it counts: meets and expiring together."""
+    response = login(client, population.trust_manager).get(PEOPLE, {"status": "holding"})
+    html = response.content.decode()
+    assert "<h1>Hold the required tier today</h1>" in html
+    assert response.context["page"].paginator.count == 4
+    for n in (1, 2, 8, 9):
+        assert population.people[n].display_name in html
