@@ -226,7 +226,11 @@ class ExportView(LoginRequiredMixin, View):
             if report == "people"
             else permissions.coverage_scope_or_404(request.user)
         )
-        _form, filters = _filters(request, scope)
+        form, filters = _filters(request, scope)
+        if form.is_bound and form.errors:
+            # A filter that is not theirs (or not at all) is refused, never quietly dropped:
+            # the file would hold other figures than the ones asked for.
+            raise Http404
         audit_filters = filters.as_data()
         if report == "people":
             if filters.unit is not None and not scope.may_name(filters.unit):

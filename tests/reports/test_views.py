@@ -75,7 +75,7 @@ def test_manager_never_sees_another_organisation(client, population):
     council = population.tree["council"]
     response = client.get(DASHBOARD, {"unit": council.pk})
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()  # ignored, shown as an error
+    assert "That unit is not one of yours" in response.content.decode()  # shown as an error
     assert client.get(PEOPLE, {"unit": council.pk}).status_code == 200
     listed = client.get(PEOPLE, {"unit": council.pk}).context["rows"]
     assert population.people[10].pk not in {row.user_id for row in listed}
@@ -206,3 +206,16 @@ def test_hold_the_required_tier_today_lists_its_people(client, population):
     assert response.context["page"].paginator.count == 4
     for n in (1, 2, 8, 9):
         assert population.people[n].display_name in html
+
+
+def test_a_unit_outside_the_managers_scope_says_so(client, population):
+    """?unit= for a unit that is not theirs does not quietly show their own figures."""
+    elsewhere = population.tree["family_support"].pk
+    login(client, population.team_manager)
+    for url in (DASHBOARD, PEOPLE):
+        html = client.get(url, {"unit": elsewhere}).content.decode()
+        assert "That unit is not one of yours" in html
+        assert "not one of the available choices" not in html
+    # An export does not quietly export other figures than the ones asked for.
+    response = client.get(reverse("reports:export", args=["units", "csv"]), {"unit": elsewhere})
+    assert response.status_code == 404
