@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "lms.accounts.middleware.RequireMFAMiddleware",
     "lms.middleware.SecurityHeadersMiddleware",
     "lms.middleware.RejectNullCharactersMiddleware",  # inside, so its 400 page gets the headers
+    "lms.middleware.ProductErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
