@@ -47,3 +47,45 @@ def test_regional_lead_and_phone_width(browser, live_server, population):
     # Reflow: nothing but the tables' own scroll areas is wider than the phone.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1
+
+
+# For every table on the page: is it inside a labelled, focusable scroll region; is the page
+# itself wider than the window; and, with each region scrolled to its far right, is the first
+# cell of every row still inside the region (the first column kept in view)?
+TABLES_IN_VIEW = """() => {
+  const problems = [];
+  const page = document.documentElement;
+  if (page.scrollWidth > page.clientWidth + 1) problems.push(`page scrolls sideways: ${page.scrollWidth}px`);
+  for (const table of document.querySelectorAll("main table")) {
+    const name = (table.caption && table.caption.innerText.split("\\n")[0]) || table.getAttribute("aria-labelledby") || "table";
+    const region = table.closest("[role=region]");
+    if (!region || !region.getAttribute("aria-label") || region.tabIndex !== 0) {
+      problems.push(`${name}: not in a labelled, focusable region`);
+      continue;
+    }
+    region.scrollLeft = region.scrollWidth;
+    const box = region.getBoundingClientRect();
+    for (const row of table.rows) {
+      const cell = row.cells[0].getBoundingClientRect();
+      if (cell.left < box.left - 1 || cell.right > box.right + 1) {
+        problems.push(`${name}: first column scrolled out of view`);
+        break;
+      }
+    }
+    region.scrollLeft = 0;
+  }
+  return problems;
+}"""
+
+
+def test_wide_tables_scroll_in_a_labelled_region_with_the_first_column_in_view(
+    browser, live_server, population
+):
+    """At 1280 px the report tables fit, or scroll inside their own labelled region with the
+    first column kept in view; the page itself never scrolls sideways."""
+    page = new_page(browser, live_server, population.trust_manager)
+    person = population.people[3]
+    for url in ("/reports/", "/reports/people/", f"/reports/people/{person.pk}/"):
+        page.goto(url)
+        assert page.evaluate(TABLES_IN_VIEW) == [], url
+    assert_accessible(page)
