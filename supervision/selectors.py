@@ -101,8 +101,11 @@ def has_supervision_target(tier) -> bool:
 
 
 def targets_by_tier_id() -> dict[int, SupervisionTarget]:
-    _ensure_targets()
-    return {t.tier_id: t for t in SupervisionTarget.objects.select_related("tier")}
+    targets = {t.tier_id: t for t in SupervisionTarget.objects.select_related("tier")}
+    if not targets:
+        _ensure_targets()
+        targets = {t.tier_id: t for t in SupervisionTarget.objects.select_related("tier")}
+    return targets
 
 
 # --- Hours ----------------------------------------------------------------------------------
@@ -158,33 +161,39 @@ def hours_by_user(user_ids: Iterable[int], *, on: date | None = None) -> dict[in
 def supervision_valid_until(user, tier) -> date | None:
     """The last day on which ``user`` meets the supervision target for ``tier``, given the
     signed-off, countable (non-peer) sessions so far; None if the target is not met today or if
-    ``tier`` has no supervision target.
-
-    Walks the sessions in today's window newest first, adding up minutes; the session that
-    brings the sum to the target has date ``d``, and the target stays met until
-    ``d + window - 1 day`` (as older sessions drop out first, the newest ones that reach the
-    target are the last to keep it met).
-    """
+    ``tier`` has no supervision target (see ``target_progress``)."""
     target = target_for_tier(tier)
     if target is None:
         return None
-    today = timezone.localdate()
+    return target_progress(user, target)[0]
+
+
+def target_progress(user, target: SupervisionTarget, on: date | None = None):
+    """``(valid_until, minutes)`` for ``target``: the last day on which ``user`` meets it (None
+    if not met on ``on``) and the countable minutes in its window ending on ``on``. One query.
+
+    Walks the sessions in the window newest first, adding up minutes; the session that brings
+    the sum to the target has date ``d``, and the target stays met until ``d + window - 1 day``
+    (as older sessions drop out first, the newest ones that reach the target are the last to
+    keep it met).
+    """
+    on = on or timezone.localdate()
     needed = target.target_minutes
     rows = (
         countable_attendances(user)
         .filter(
-            session__date__gte=window_start(today, target.window_months),
-            session__date__lte=today,
+            session__date__gte=window_start(on, target.window_months),
+            session__date__lte=on,
         )
         .order_by("-session__date", "-session_id")
         .values_list("session__date", "session__duration_minutes")
     )
-    total = 0
+    total, valid_until = 0, None
     for session_date, minutes in rows:
         total += minutes
-        if total >= needed:
-            return valid_until_for(session_date, target.window_months)
-    return None
+        if valid_until is None and total >= needed:
+            valid_until = valid_until_for(session_date, target.window_months)
+    return valid_until, total
 
 
 # --- Status ---------------------------------------------------------------------------------

@@ -1163,6 +1163,8 @@ class PersonRecord:
     courses: list[RecordCourse]
     supervision: object
     as_at: datetime
+    reasons: object = None  # courses.selectors.TierExplanation: why below, or what ends it
+    required_until: date | None = None
 
 
 def person_record(person, on: date | None = None) -> PersonRecord:
@@ -1234,6 +1236,8 @@ def person_record(person, on: date | None = None) -> PersonRecord:
         courses=courses,
         supervision=supervision_summary(person, on=on),
         as_at=timezone.now(),
+        reasons=learning.explain_tier(person, required_tier, on),
+        required_until=tier.required_valid_until,
     )
 
 

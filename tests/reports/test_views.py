@@ -219,3 +219,14 @@ def test_a_unit_outside_the_managers_scope_says_so(client, population):
     # An export does not quietly export other figures than the ones asked for.
     response = client.get(reverse("reports:export", args=["units", "csv"]), {"unit": elsewhere})
     assert response.status_code == 404
+
+
+def test_person_record_says_in_words_why_they_are_below_their_tier(client, population):
+    """Cat (health visitor, T2) has neither core course nor any supervision."""
+    person = population.people[3]
+    login(client, population.team_manager)
+    html = client.get(reverse("reports:person", args=[person.pk])).content.decode()
+    assert "Why below T2" in html
+    assert "<li>The First 1001 Days (T1): not completed</li>" in html
+    assert "<li>Observing Interaction (T2): not completed</li>" in html
+    assert "hours in the last 12 months" in html and "hours short</li>" in html
