@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser import PHONE, assert_accessible, new_page
+from tests.browser import PHONE, assert_accessible, layout_problems, new_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,35 +49,6 @@ def test_regional_lead_and_phone_width(browser, live_server, population):
     assert width <= 390 + 1
 
 
-# For every table on the page: is it inside a labelled, focusable scroll region; is the page
-# itself wider than the window; and, with each region scrolled to its far right, is the first
-# cell of every row still inside the region (the first column kept in view)?
-TABLES_IN_VIEW = """() => {
-  const problems = [];
-  const page = document.documentElement;
-  if (page.scrollWidth > page.clientWidth + 1) problems.push(`page scrolls sideways: ${page.scrollWidth}px`);
-  for (const table of document.querySelectorAll("main table")) {
-    const name = (table.caption && table.caption.innerText.split("\\n")[0]) || table.getAttribute("aria-labelledby") || "table";
-    const region = table.closest("[role=region]");
-    if (!region || !region.getAttribute("aria-label") || region.tabIndex !== 0) {
-      problems.push(`${name}: not in a labelled, focusable region`);
-      continue;
-    }
-    region.scrollLeft = region.scrollWidth;
-    const box = region.getBoundingClientRect();
-    for (const row of table.rows) {
-      const cell = row.cells[0].getBoundingClientRect();
-      if (cell.left < box.left - 1 || cell.right > box.right + 1) {
-        problems.push(`${name}: first column scrolled out of view`);
-        break;
-      }
-    }
-    region.scrollLeft = 0;
-  }
-  return problems;
-}"""
-
-
 def test_wide_tables_scroll_in_a_labelled_region_with_the_first_column_in_view(
     browser, live_server, population
 ):
@@ -87,5 +58,5 @@ def test_wide_tables_scroll_in_a_labelled_region_with_the_first_column_in_view(
     person = population.people[3]
     for url in ("/reports/", "/reports/people/", f"/reports/people/{person.pk}/"):
         page.goto(url)
-        assert page.evaluate(TABLES_IN_VIEW) == [], url
+        assert layout_problems(page) == [], url
     assert_accessible(page)
