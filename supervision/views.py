@@ -73,6 +73,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             "awaiting_sign_off": awaiting_sign_off,
             "waiting_for_reflections": waiting_for_reflections,
             "can_manage": can_manage_records(user),
+            "may_supervise": permissions.may_supervise(user),
         }
 
 
@@ -81,6 +82,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 class AgreementCreateView(LoginRequiredMixin, View):
     template_name = "supervision/agreement_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.may_supervise(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         return render(request, self.template_name, {"form": AgreementForm(supervisor=request.user)})

@@ -247,7 +247,11 @@ MATRIX: dict[str, list[Case]] = {
             ),
         )
     ],
-    "supervision:agreement_create": get_and_post(signed_in()),
+    # Setting up an agreement as supervisor: T3 and above, managers, administrators, and
+    # anyone already leading one (supervision.permissions.may_supervise).
+    "supervision:agreement_create": get_and_post(
+        allow(SIGNED_IN - {"practitioner", "other_practitioner", "trainer"})
+    ),
     "supervision:agreement": [Case(allow(PARTIES), args=pk("agreement"))],
     "supervision:agreement_accept": post_only(allow(PARTIES, ANYWHERE), args=pk("agreement")),
     "supervision:agreement_decline": post_only(allow(PARTIES, ANYWHERE), args=pk("agreement")),
