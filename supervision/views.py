@@ -27,6 +27,7 @@ from .forms import (
     SessionCreateForm,
     SessionEditForm,
     action_initial,
+    identifier_warning,
 )
 from .models import AgreementParty, SessionAction, SessionAttendance, SupervisionSession
 
@@ -117,6 +118,7 @@ class AgreementCreateView(LoginRequiredMixin, View):
                         "Agreement proposed. Each supervisee needs to accept it on their "
                         "supervision page before you can record sessions.",
                     )
+                _warn_identifiers(request, form)
                 return redirect("supervision:agreement", pk=agreement.pk)
         return render(request, self.template_name, {"form": form})
 
@@ -212,6 +214,7 @@ class AgreementReviewView(LoginRequiredMixin, View):
                 _apply_errors(form, exc)
             else:
                 messages.success(request, "Review recorded and the next review date set.")
+                _warn_identifiers(request, form)
                 return redirect("supervision:agreement", pk=agreement.pk)
         return render(request, self.template_name, {"agreement": agreement, "form": form})
 
@@ -329,8 +332,17 @@ class SessionCreateView(LoginRequiredMixin, View):
             else:
                 if created:
                     messages.success(request, _created_message(session, request.user))
+                _warn_identifiers(request, form, formset)
                 return redirect("supervision:session", pk=session.pk)
         return self._render(request, agreement, form, formset, carried)
+
+
+def _warn_identifiers(request, *forms_or_formsets) -> None:
+    """After a save: warn about text that may identify someone (kept as typed; see
+    ``identifiers.find_possible_identifiers``)."""
+    warning = identifier_warning(*forms_or_formsets)
+    if warning:
+        messages.warning(request, warning)
 
 
 def _created_message(session, user) -> str:
@@ -511,6 +523,7 @@ class SessionEditView(SessionContentMixin, View):
                 _apply_errors(form, exc)
             else:
                 messages.success(request, "Session updated.")
+                _warn_identifiers(request, form, formset)
                 return redirect("supervision:session", pk=self.session.pk)
         return self._render(request, form, formset, carried)
 
@@ -560,6 +573,7 @@ class ReflectionView(SessionContentMixin, View):
                 messages.success(
                     request, "Reflection saved. Your supervisor can now sign off the session."
                 )
+                _warn_identifiers(request, form)
                 return redirect("supervision:session", pk=self.session.pk)
         return self._render(request, form)
 
@@ -643,6 +657,7 @@ class CorrectionCreateView(SessionContentMixin, View):
                 _apply_errors(form, exc)
             else:
                 messages.success(request, "Correction added under the record.")
+                _warn_identifiers(request, form)
                 return redirect("supervision:session", pk=pk)
         return self._render(request, form)
 

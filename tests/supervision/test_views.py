@@ -620,3 +620,29 @@ def test_each_supervision_status_comes_with_its_reason(client, org_tree, framewo
     assert "On track" in rows["Nia New"]
     assert "3 hours in the last 12 months; 1 expected by today, pro rata from" in rows["Nia New"]
     assert "(target 12 hours in 12 months)" in rows["Nia New"]
+
+
+def test_the_walkthrough_identifiers_are_refused_and_the_text_kept(client, people):
+    """Issue 15, item 9: "NHS 943.476.5919, d.o.b. 2026-02-03, 12 Acacia Avenue" was saved."""
+    supervisor, supervisee, _ = people
+    agreement = make_agreement(supervisor, [supervisee])
+    text = "NHS 943.476.5919, d.o.b. 2026-02-03, 12 Acacia Avenue"
+    html = post_session_form(client, agreement, supervisor, discussion=text).content.decode()
+    assert "an NHS number (943.476.5919)" in html
+    assert "a date of birth (2026-02-03)" in html
+    assert text in html  # kept, to edit
+    assert not SupervisionSession.objects.exists()
+
+
+def test_what_may_identify_someone_is_saved_with_a_warning(client, people):
+    supervisor, supervisee, _ = people
+    agreement = make_agreement(supervisor, [supervisee])
+    text = "Visited baby Lily Smith at 12 Acacia Avenue; ref 943.476.5918"
+    response = post_session_form(client, agreement, supervisor, discussion=text)
+    session = SupervisionSession.objects.get()
+    assert session.discussion == text  # saved as typed
+    page = client.get(response["Location"]).content.decode()
+    assert "Check what you wrote: it may contain" in page
+    assert "a street address (12 Acacia Avenue)" in page
+    assert "a child&#x27;s full name (Lily Smith)" in page
+    assert "a ten-digit number that may be a mistyped NHS number (943.476.5918)" in page
