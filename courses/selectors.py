@@ -227,13 +227,22 @@ class QuizRules:
                 "cycle. Talk to your manager or a trainer about what to do next."
             )
         if self.next_allowed_at and self.next_allowed_at > timezone.now():
-            local = timezone.localtime(self.next_allowed_at)
+            local = timezone.localtime(self.opens_at)
             return (
                 "You can try again from "
                 f"{local:%H:%M} on {local.day} {local:%B %Y}. Use the time to look back over "
                 "the modules."
             )
         return ""
+
+    @property
+    def opens_at(self) -> datetime | None:
+        """The first whole minute at which a retry is accepted (the time shown, to the minute,
+        is never one at which a retry would still be refused)."""
+        if self.next_allowed_at is None:
+            return None
+        whole = self.next_allowed_at.replace(second=0, microsecond=0)
+        return whole if whole == self.next_allowed_at else whole + timedelta(minutes=1)
 
 
 def quiz_rules(enrolment: Enrolment, course: CoursePage | None = None) -> QuizRules:
