@@ -96,7 +96,8 @@ class CertificateSettings(BaseGenericSetting):
     signatory_name = models.CharField(
         max_length=150,
         blank=True,
-        help_text="Optional. The person who signs the certificates, e.g. Dr Alex Morgan.",
+        help_text="The person who signs the certificates, e.g. Dr Alex Morgan. Without a name, "
+        "certificates have no signature block (title, signature image and line are not printed).",
     )
     signatory_title = models.CharField(
         max_length=150,

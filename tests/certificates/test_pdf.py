@@ -52,9 +52,11 @@ def test_the_certificate_is_a_one_page_a4_landscape_pdf_saying_what_was_achieved
         valid,
         certificate.number,
         certificate.display_code,
-        "Programme Lead",
     ]:
         assert expected in text, expected
+    # No signatory named in the settings: no signature block (issue 15, item 11), rather than
+    # a signature line for "Programme Lead" that nobody signed.
+    assert "Programme Lead" not in text and "Signed on behalf" not in text
     assert reader.metadata.title == (
         f"Certificate {certificate.number}: Understanding Babies: States and Cues"
     )
