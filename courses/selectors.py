@@ -652,6 +652,17 @@ def certificates_url() -> str | None:
         return None
 
 
+def certificate_url(completion: Completion) -> str | None:
+    """Where the certificate of ``completion`` opens, for a course that issues one (the
+    certificates app serves it; None without that app)."""
+    if not completion.course.issues_certificate:
+        return None
+    try:
+        return reverse("certificates:for_completion", args=[completion.pk])
+    except NoReverseMatch:
+        return None
+
+
 def learner_dashboard(user, on: date | None = None) -> Dashboard:
     """Everything /learn/ shows, in a constant number of queries."""
     today = on or timezone.localdate()
@@ -676,6 +687,7 @@ def learner_dashboard(user, on: date | None = None) -> Dashboard:
     latest_completion: dict[int, Completion] = {}
     for completion in completions:
         latest_completion.setdefault(completion.course_id, completion)
+        completion.certificate_url = certificate_url(completion)
 
     rows = []
     soon = today + timedelta(days=EXPIRING_SOON_DAYS)

@@ -232,6 +232,10 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "certificates:training_record_pdf": [Case(allow({"practitioner"}), args=pk("training_record"))],
     # Certificate administrators (here the administrator) may download any certificate.
+    # The learner's dashboard link to the certificate of one of their own completions.
+    "certificates:for_completion": [
+        Case(allow({"practitioner"}), args=lambda w: (w.certificate.completion_id,))
+    ],
     "certificates:pdf": [
         Case(allow({"practitioner", "admin"}), args=lambda w: (w.certificate.number,)),
         Case(allow({"practitioner", "admin"}), args=pk("certificate"), variant="by-id"),
