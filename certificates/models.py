@@ -325,7 +325,9 @@ class Certificate(models.Model):
         return reverse("certificates:verify", args=[self.display_code])
 
     def verify_url(self) -> str:
-        return f"{settings.SITE_URL}{self.verify_path()}"
+        from lms.site_url import site_url
+
+        return f"{site_url()}{self.verify_path()}"
 
     def pdf_filename(self) -> str:
         """The name offered when downloading, safe in any file system."""
