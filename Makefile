@@ -26,16 +26,25 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# Where the database, the demo password and the set-up log live (LMS_VAR_DIR, as in settings).
+VAR_DIR := $(or $(LMS_VAR_DIR),var)
+SETUP_LOG := $(VAR_DIR)/setup.log
+
+# Quiet: migrations and the log lines of loading the curriculum and the demo data go to
+# $(SETUP_LOG) (its last lines are shown if a step fails); the demo logins are printed last.
 setup: venv
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
+	@mkdir -p $(VAR_DIR)
+	@echo "Setting up the database, the curriculum and the demo data (details in $(SETUP_LOG))..."
+	@$(PY) manage.py migrate --no-input > $(SETUP_LOG) 2>&1 \
+		|| { tail -n 40 $(SETUP_LOG); echo "Migrating the database failed: see $(SETUP_LOG)"; exit 1; }
+	@$(PY) manage.py seed_demo 2>> $(SETUP_LOG) \
+		|| { tail -n 40 $(SETUP_LOG); echo "Loading the demo data failed: see $(SETUP_LOG)"; exit 1; }
 
 run: setup
+	@echo "  The site is starting at http://$(HOST):$(PORT)/ (sign in at /accounts/login/ with a login above)."
+	@echo "  Emails it sends (invitations, verification links) are printed in this terminal."
 	@echo ""
-	@echo "  The site is starting at http://$(HOST):$(PORT)/  (sign in at http://$(HOST):$(PORT)/accounts/login/)"
-	@echo "  Emails (invitations, verification links) are printed in this terminal."
-	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv
 	LMS_TEST_PASS=embedded FUZZ_PROFILE=dev $(PY) -m pytest --create-db $(PYTEST_ARGS)

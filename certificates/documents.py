@@ -16,6 +16,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from lms.site_url import site_url
+
 from . import pdf
 from .models import Certificate, CertificateSettings
 
@@ -103,7 +105,7 @@ def certificate_html(certificate: Certificate, brand: Branding | None = None) ->
             "brand": brand,
             "org": brand.settings,
             "verify_url": verify_url,
-            "verify_lookup_url": settings.SITE_URL + reverse("certificates:verify_lookup"),
+            "verify_lookup_url": site_url() + reverse("certificates:verify_lookup"),
             "qr_src": qr_data_uri(verify_url),
             "cpd_hours": hours,
             "cpd_plural": hours != "1",

@@ -71,7 +71,8 @@ class CertificateSettings(BaseGenericSetting):
     signatory_name = models.CharField(
         max_length=150,
         blank=True,
-        help_text="Optional. The person who signs the certificates, e.g. Dr Alex Morgan.",
+        help_text="The person who signs the certificates, e.g. Dr Alex Morgan. Without a name, "
+        "certificates have no signature block (title, signature image and line are not printed).",
     )
     signatory_title = models.CharField(
         max_length=150,
@@ -299,7 +300,9 @@ class Certificate(models.Model):
         return reverse("certificates:verify", args=[self.display_code])
 
     def verify_url(self) -> str:
-        return f"{settings.SITE_URL}{self.verify_path()}"
+        from lms.site_url import site_url
+
+        return f"{site_url()}{self.verify_path()}"
 
     def pdf_filename(self) -> str:
         """The name offered when downloading, safe in any file system."""

@@ -53,6 +53,11 @@ def certificate_for_download(user, ref: str) -> Certificate | None:
     return certificate
 
 
+def certificate_of_completion(user, completion_id: int) -> Certificate | None:
+    """The certificate of ``user``'s own completion ``completion_id``, or None."""
+    return Certificate.objects.filter(completion_id=completion_id, user=user).first()
+
+
 # --- What the sweep finishes ----------------------------------------------------------------
 
 

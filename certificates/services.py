@@ -24,7 +24,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -37,6 +36,7 @@ from content.models import Tier
 from courses.models import Completion
 from lms.celery import enqueue_on_commit
 from lms.emails import send_templated_email
+from lms.site_url import site_url
 
 from . import documents, pdf, selectors
 from .codes import format_number, new_code
@@ -224,7 +224,7 @@ def _send_ready_email(certificate: Certificate) -> bool:
             context={
                 "certificate": certificate,
                 "user": user,
-                "mine_url": f"{settings.SITE_URL}{reverse('certificates:mine')}",
+                "mine_url": f"{site_url()}{reverse('certificates:mine')}",
                 "verify_url": certificate.verify_url(),
             },
         )

@@ -29,4 +29,10 @@ urlpatterns = [
         name="training_record_pdf",
     ),
     path("<str:ref>/pdf/", views.CertificateDownloadView.as_view(), name="pdf"),
+    # The certificate of one completion (the learner's dashboard links each completion here).
+    path(
+        "completion/<int:completion_id>/",
+        views.CompletionCertificateView.as_view(),
+        name="for_completion",
+    ),
 ]

@@ -54,6 +54,19 @@ class CertificateDownloadView(LoginRequiredMixin, View):
         return _private_pdf(certificate.pdf, certificate.pdf_filename())
 
 
+class CompletionCertificateView(LoginRequiredMixin, View):
+    """The PDF of the certificate of one of the person's own completions; while it is being
+    prepared (or if it was revoked), their certificates page, which says so."""
+
+    def get(self, request, completion_id):
+        certificate = selectors.certificate_of_completion(request.user, completion_id)
+        if certificate is None:
+            raise Http404("No certificate found.")
+        if certificate.is_revoked or not certificate.pdf:
+            return redirect("certificates:mine")
+        return _private_pdf(certificate.pdf, certificate.pdf_filename())
+
+
 class TrainingRecordRequestView(LoginRequiredMixin, View):
     def post(self, request):
         record, _ = services.request_training_record(user=request.user)

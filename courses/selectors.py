@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
@@ -18,6 +19,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -241,13 +243,22 @@ class QuizRules:
                 "cycle. Talk to your manager or a trainer about what to do next."
             )
         if self.next_allowed_at and self.next_allowed_at > timezone.now():
-            local = timezone.localtime(self.next_allowed_at)
+            local = timezone.localtime(self.opens_at)
             return (
                 "You can try again from "
                 f"{local:%H:%M} on {local.day} {local:%B %Y}. Use the time to look back over "
                 "the modules."
             )
         return ""
+
+    @property
+    def opens_at(self) -> datetime | None:
+        """The first whole minute at which a retry is accepted (the time shown, to the minute,
+        is never one at which a retry would still be refused)."""
+        if self.next_allowed_at is None:
+            return None
+        whole = self.next_allowed_at.replace(second=0, microsecond=0)
+        return whole if whole == self.next_allowed_at else whole + timedelta(minutes=1)
 
 
 def quiz_rules(enrolment: Enrolment, course: CoursePage | None = None) -> QuizRules:
@@ -380,6 +391,148 @@ def tier_summary(user, required: Tier | None, on: date | None = None) -> TierSum
     )
 
 
+# --- Why a tier is held, or not -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TierCondition:
+    """One condition of holding ``tier`` (``courses.services.compute_standing`` holds a tier
+    while all of them, and those of the tiers below, are met)."""
+
+    tier: Tier
+    kind: str  # "course", "supervision" or "assessment"
+    until: date | None  # the last day it is met; None: not met at all
+    gap: str  # in words, what is missing (for when it is not met on the day)
+    ends: str = ""  # in words, what ends it on ``until`` (for when it sets the tier's end)
+
+    def met(self, on: date) -> bool:
+        return self.until is not None and self.until >= on
+
+
+def _date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None):
+    """(tier, its conditions) for every tier from T1 up, lazily (a caller that stops at the
+    first tier not held reads no further). THE rules of holding a tier:
+
+    - every live core course at the tier has a current completion (a tier with none is not
+      held);
+    - from T2, the supervision target for the tier, if it sets one, is met in its window;
+    - from T3, the latest overall assessment at that tier or above says "achieved".
+
+    With ``up_to``, stops after that tier.
+    """
+    on = on or timezone.localdate()
+    tiers = list(Tier.objects.order_by("order"))
+    orders = {t.pk: t.order for t in tiers}
+    if up_to is not None:
+        tiers = [t for t in tiers if t.order <= up_to.order]
+    courses_by_order: dict[int, list[CoursePage]] = defaultdict(list)
+    for course in CoursePage.objects.live().filter(required_for_tier=True).order_by("path"):
+        courses_by_order[orders[course.tier_id]].append(course)
+    latest_valid = dict(
+        Completion.objects.filter(user=user)
+        .values_list("course_id")
+        .annotate(v=Max("valid_until"))
+        .values_list("course_id", "v")
+    )
+    assessments = _latest_assessments(user) if any(t.order >= 3 for t in tiers) else {}
+    targets = supervision_selectors().targets_by_tier_id() if len(tiers) > 1 else {}
+    for tier in tiers:
+        conditions = []
+        courses = courses_by_order.get(tier.order, [])
+        if not courses:
+            conditions.append(
+                TierCondition(tier, "course", None, f"{tier.code}: no required course is published")
+            )
+        for course in courses:
+            until = latest_valid.get(course.pk)
+            name = f"{course.title} ({tier.code})"
+            gap = (
+                f"{name}: not completed"
+                if until is None
+                else f"{name}: the completion expired on {_date(until)}"
+            )
+            ends = f"the completion of {name} counts until then"
+            conditions.append(TierCondition(tier, "course", until, gap, ends))
+        if tier.order >= 2 and tier.pk in targets:
+            conditions.append(_supervision_condition(user, tier, targets[tier.pk], on))
+        if tier.order >= 3:
+            conditions.append(_assessment_condition(tier, assessments))
+        yield tier, conditions
+
+
+def _supervision_condition(user, tier: Tier, target, on: date) -> TierCondition:
+    until, minutes = supervision_selectors().target_progress(user, target, on)
+    hours = Decimal(minutes) / 60
+    short = max(target.hours - hours, 0)
+    gap = (
+        f"Supervision for {tier.code}: {_hours(hours)} of {_hours(target.hours)} hours in the "
+        f"last {target.window_months} months, {_hours(short)} hours short"
+    )
+    ends = (
+        f"set by the supervision window: the sessions that make up the {_hours(target.hours)}"
+        f" hours of {tier.code} supervision leave the {target.window_months}-month window then"
+    )
+    return TierCondition(tier, "supervision", until, gap, ends)
+
+
+def _hours(value) -> str:
+    """12 -> "12", 2.5 -> "2.5", 1.3333 -> "1.33"."""
+    return f"{Decimal(value).quantize(Decimal('0.01')).normalize():f}"
+
+
+def _assessment_condition(tier: Tier, assessments) -> TierCondition:
+    achieved = [
+        a
+        for (area, _), a in assessments.items()
+        if area is None
+        and a.status == CompetencyAssessment.Status.ACHIEVED
+        and a.tier.order >= tier.order
+    ]
+    if achieved:
+        return TierCondition(tier, "assessment", date.max, "")
+    latest = next(
+        (a for (area, tier_id), a in assessments.items() if area is None and tier_id == tier.pk),
+        None,
+    )
+    if latest is None:
+        gap = f"Assessment of practice at {tier.code}: pending, none recorded yet"
+    else:
+        gap = (
+            f"Assessment of practice at {tier.code}: pending, the latest "
+            f"({_date(latest.assessed_on)}) says working towards"
+        )
+    return TierCondition(tier, "assessment", None, gap)
+
+
+@dataclass
+class TierExplanation:
+    """Why the required tier is not held (``gaps``, every unmet condition at it and below), or,
+    when it is, what sets the day it ends (``ends``)."""
+
+    gaps: list[str]
+    ends: str = ""
+
+
+def explain_tier(user, required: Tier | None, on: date | None = None) -> TierExplanation | None:
+    """The reasons behind a person's standing against ``required``, in words. None without a
+    required tier."""
+    if required is None:
+        return None
+    on = on or timezone.localdate()
+    gaps, limits = [], []
+    for _tier, conditions in tier_conditions(user, on, up_to=required):
+        gaps += [c.gap for c in conditions if not c.met(on)]
+        limits += [c for c in conditions if c.met(on)]
+    if gaps:
+        return TierExplanation(gaps=gaps)
+    first = min(limits, key=lambda c: c.until, default=None)
+    return TierExplanation(gaps=[], ends=first.ends if first else "")
+
+
 def holds_tier(user, tier: Tier, on: date | None = None) -> bool:
     return TierStanding.objects.filter(
         user=user, tier=tier, valid_until__gte=on or timezone.localdate()
@@ -394,15 +547,6 @@ def _latest_assessments(user) -> dict[tuple[int | None, int], CompetencyAssessme
         # ordered newest first, so the first one seen wins
         latest.setdefault(key, assessment)
     return latest
-
-
-def achieved_overall_orders(user) -> set[int]:
-    """Tier orders at which the person's latest overall assessment is "achieved"."""
-    return {
-        a.tier.order
-        for (area, _), a in _latest_assessments(user).items()
-        if area is None and a.status == CompetencyAssessment.Status.ACHIEVED
-    }
 
 
 @dataclass
@@ -523,12 +667,24 @@ class Dashboard:
     next_action: NextAction | None
     certificates_url: str | None
     today: date
+    tier_reasons: TierExplanation | None = None
 
 
 def certificates_url() -> str | None:
     """The learner's certificates page, once the certificates app provides it."""
     try:
         return reverse("certificates:mine")
+    except NoReverseMatch:
+        return None
+
+
+def certificate_url(completion: Completion) -> str | None:
+    """Where the certificate of ``completion`` opens, for a course that issues one (the
+    certificates app serves it; None without that app)."""
+    if not completion.course.issues_certificate:
+        return None
+    try:
+        return reverse("certificates:for_completion", args=[completion.pk])
     except NoReverseMatch:
         return None
 
@@ -557,6 +713,7 @@ def learner_dashboard(user, on: date | None = None) -> Dashboard:
     latest_completion: dict[int, Completion] = {}
     for completion in completions:
         latest_completion.setdefault(completion.course_id, completion)
+        completion.certificate_url = certificate_url(completion)
 
     rows = []
     soon = today + timedelta(days=EXPIRING_SOON_DAYS)
@@ -613,6 +770,7 @@ def learner_dashboard(user, on: date | None = None) -> Dashboard:
         next_action=None,
         certificates_url=certificates_url(),
         today=today,
+        tier_reasons=explain_tier(user, required_tier, today),
     )
     dashboard.next_action = _next_action(dashboard)
     return dashboard
@@ -675,10 +833,10 @@ def _next_action(d: Dashboard) -> NextAction | None:
         enrolment = d.in_progress[0]
         return NextAction(f"Continue with {enrolment.course.title}.", resume(enrolment), "Resume")
     if d.tier.status == "below" and d.tier.required:
+        missing = "; ".join(d.tier_reasons.gaps) if d.tier_reasons else ""
         return NextAction(
-            f"Your role requires {d.tier.required} and you have done the courses for it. "
-            "Talk to your supervisor or manager about the supervision hours and assessment it "
-            "also needs.",
+            f"Your role requires {d.tier.required}. Still missing: {missing}. Talk to your "
+            "supervisor or manager about it.",
             _safe_reverse("supervision:home") or "/courses/",
             "Go to supervision" if _safe_reverse("supervision:home") else "Browse courses",
         )

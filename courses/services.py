@@ -806,56 +806,21 @@ def record_assessment(
 
 # --- Tier standing and the learner summary --------------------------------------------------
 
-_NO_CONDITION = object()
-
-
-def _supervision_condition(user, tier: Tier):
-    """The last day the supervision target for ``tier`` is met (a date), None if it is not met,
-    or ``_NO_CONDITION`` if supervision sets no target for the tier."""
-    supervision = selectors.supervision_selectors()
-    if not supervision.has_supervision_target(tier):
-        return _NO_CONDITION
-    return supervision.supervision_valid_until(user, tier)
-
 
 def compute_standing(user, on: date | None = None) -> dict[int, date]:
     """Tier id -> last day the person holds it, for every tier held on ``on``.
 
-    Tier k is held while every live core course at tiers 1..k has a current completion (and
-    tier k has at least one such course), from T2 the supervision target for the tier is met,
-    from T3 the latest overall assessment at that tier (or above) is "achieved", and tier k-1 is
-    held. The day is the earliest on which any of these lapses.
+    Tier k is held while every condition of ``selectors.tier_conditions`` for it is met (core
+    courses, from T2 supervision, from T3 an achieved assessment) and tier k-1 is held. The
+    day is the earliest on which any of these lapses.
     """
     on = on or timezone.localdate()
-    tiers = list(Tier.objects.order_by("order"))
-    courses_by_order: dict[int, list[int]] = {}
-    for course_id, order in (
-        CoursePage.objects.live().filter(required_for_tier=True).values_list("pk", "tier__order")
-    ):
-        courses_by_order.setdefault(order, []).append(course_id)
-    latest_valid = dict(
-        Completion.objects.filter(user=user)
-        .values_list("course_id")
-        .annotate(v=Max("valid_until"))
-        .values_list("course_id", "v")
-    )
-    achieved_orders = selectors.achieved_overall_orders(user) if len(tiers) > 2 else set()
     held: dict[int, date] = {}
     previous = date.max
-    for tier in tiers:
-        course_ids = courses_by_order.get(tier.order, [])
-        if not course_ids or any(c not in latest_valid for c in course_ids):
+    for tier, conditions in selectors.tier_conditions(user, on):
+        if any(c.until is None for c in conditions):
             break
-        limits = [previous, *(latest_valid[c] for c in course_ids)]
-        if tier.order >= 2:
-            supervised = _supervision_condition(user, tier)
-            if supervised is None:
-                break
-            if supervised is not _NO_CONDITION:
-                limits.append(supervised)
-        if tier.order >= 3 and not any(order >= tier.order for order in achieved_orders):
-            break
-        valid_until = min(limits)
+        valid_until = min([previous, *(c.until for c in conditions)])
         if valid_until < on:
             break
         held[tier.pk] = valid_until

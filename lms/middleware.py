@@ -1,5 +1,6 @@
-"""Request hygiene and security headers: requests whose address holds a NUL character are refused
-(400), and every response gets a Content Security Policy and a Permissions Policy.
+"""Request hygiene, security headers and error pages: requests whose address holds a NUL character
+are refused (400), every response gets a Content Security Policy and a Permissions Policy, and a
+view's refusal (404, 403) is always the site's own page.
 
 The public site, learner, manager and supervisor pages run under a strict policy: scripts,
 styles and fonts only from this site, no inline scripts or style attributes, no plugins, no
@@ -9,7 +10,9 @@ editors add.
 """
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.http import Http404
+from django.views import defaults
 
 VIDEO_FRAMES = "https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com"
 
@@ -88,3 +91,24 @@ class RejectNullCharactersMiddleware:
         ):
             raise NullCharacter("NUL character in the request's address")
         return self.get_response(request)
+
+
+class ProductErrorPagesMiddleware:
+    """A view that refuses (``Http404``: not there or not yours; ``PermissionDenied``) answers
+    with the site's own page (``404.html``, ``403.html``), with debugging on as well: Django's
+    debugging page would show a person the code's URL patterns and the view that refused, and
+    a developer would not see what a person sees. Addresses that match no URL pattern still get
+    Django's page in development (they never reach a view)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return defaults.page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return defaults.permission_denied(request, exception)
+        return None

@@ -1,8 +1,9 @@
 """Demo supervision history for ``seed_demo`` (owned by the lead), so that a fresh install's
 supervision pages look alive. Idempotent: every record is keyed on a stable submission key.
 
-It deliberately leaves the demo supervisor and demo practitioner *without* an agreement, so
-that the demo walks through agreeing, recording, reflecting and signing off in the browser.
+The demo supervisor proposes an agreement to the demo practitioner and it waits for the
+practitioner's answer, so that the demo walks through accepting, recording, reflecting and
+signing off in the browser.
 """
 
 import uuid
@@ -21,6 +22,40 @@ def _key(*parts) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, "/".join(str(p) for p in parts))
 
 
+def _terms(supervisor, supervisees, key, *, start_days_ago: int, review_in_days: int):
+    today = timezone.localdate()
+    return services.agreement_create(
+        supervisor=supervisor,
+        supervisees=supervisees,
+        type=SupervisionAgreement.Type.REFLECTIVE,
+        format=SupervisionAgreement.Format.INDIVIDUAL,
+        modality=SupervisionAgreement.Modality.IN_PERSON,
+        frequency=SupervisionAgreement.Frequency.FORTNIGHTLY,
+        start_date=today - timedelta(days=start_days_ago),
+        review_date=today + timedelta(days=review_in_days),
+        confidentiality=(
+            "What we discuss stays between us, except where a child, parent or "
+            "practitioner may be at risk; then we follow safeguarding procedures together."
+        ),
+        submission_key=key,
+    )
+
+
+@transaction.atomic
+def propose_demo_agreement(*, supervisor, supervisee) -> SupervisionAgreement:
+    """An individual reflective agreement proposed by ``supervisor``, waiting for
+    ``supervisee`` to accept it (left as it is if they have answered since)."""
+    services.ensure_default_targets()
+    agreement, _ = _terms(
+        supervisor,
+        [supervisee],
+        _key("proposed", supervisor.pk, supervisee.pk),
+        start_days_ago=0,
+        review_in_days=180,
+    )
+    return agreement
+
+
 @transaction.atomic
 def seed_demo_supervision(*, supervisor, supervisees: list) -> list[SupervisionAgreement]:
     """For each supervisee: an accepted individual agreement with ``supervisor``, three
@@ -30,20 +65,12 @@ def seed_demo_supervision(*, supervisor, supervisees: list) -> list[SupervisionA
     today = timezone.localdate()
     agreements = []
     for person in supervisees:
-        agreement, _ = services.agreement_create(
-            supervisor=supervisor,
-            supervisees=[person],
-            type=SupervisionAgreement.Type.REFLECTIVE,
-            format=SupervisionAgreement.Format.INDIVIDUAL,
-            modality=SupervisionAgreement.Modality.IN_PERSON,
-            frequency=SupervisionAgreement.Frequency.FORTNIGHTLY,
-            start_date=today - timedelta(days=60),
-            review_date=today + timedelta(days=120),
-            confidentiality=(
-                "What we discuss stays between us, except where a child, parent or "
-                "practitioner may be at risk; then we follow safeguarding procedures together."
-            ),
-            submission_key=_key("agreement", supervisor.pk, person.pk),
+        agreement, _ = _terms(
+            supervisor,
+            [person],
+            _key("agreement", supervisor.pk, person.pk),
+            start_days_ago=60,
+            review_in_days=120,
         )
         services.agreement_accept(agreement=agreement, user=person)
         for n, days_ago in enumerate((44, 30, 16)):

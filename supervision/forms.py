@@ -59,11 +59,26 @@ class OwnerChoiceField(forms.ModelChoiceField):
 
 
 def _free_text(form: forms.Form, name: str) -> str:
+    """The field's text, refused if it holds an obvious identifier; what only may identify
+    someone is kept in ``form.possible_identifiers`` for a warning once saved (``warnings``)."""
     value = form.cleaned_data.get(name, "")
     findings = identifiers.find_identifiers(value)
     if findings:
         raise ValidationError(identifiers.describe(findings))
+    possible = identifiers.find_possible_identifiers(value)
+    if possible:
+        form.possible_identifiers = [*getattr(form, "possible_identifiers", []), *possible]
     return value
+
+
+def identifier_warning(*forms_or_formsets) -> str | None:
+    """The warning to show after saving forms whose text may identify someone, or None."""
+    found = []
+    for item in forms_or_formsets:
+        for form in getattr(item, "forms", [item]):
+            found += getattr(form, "possible_identifiers", [])
+    unique = list(dict.fromkeys(found))
+    return identifiers.describe_possible(unique) if unique else None
 
 
 def colleagues_of(user, limit: int = 300):

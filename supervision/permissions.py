@@ -7,6 +7,9 @@
 - An agreement: its supervisor and the supervisees named in it.
 - Hours, dates, durations and sign-off state: also the person's managers (organisations and
   teams they manage; not regional leads) and administrators, through the team pages only.
+- Setting up an agreement as supervisor: people whose role requires T3 (Enhanced: leading case
+  discussion) or above, managers (management supervision), administrators, and anyone who
+  already leads an agreement (``may_supervise``).
 """
 
 from django.db.models import Q, QuerySet
@@ -50,6 +53,24 @@ def agreement_for(user, pk: int) -> SupervisionAgreement:
     if agreement is None:
         raise Http404
     return agreement
+
+
+SUPERVISOR_TIER_ORDER = 3
+
+
+def may_supervise(user) -> bool:
+    """Whether ``user`` may set up an agreement as supervisor (see the module docstring)."""
+    from lms.workforce.models import Membership
+
+    if not (user and user.is_authenticated):
+        return False
+    if user.is_superuser:
+        return True
+    qualified = Q(job_role__required_tier__order__gte=SUPERVISOR_TIER_ORDER) | Q(is_manager=True)
+    return (
+        Membership.objects.active().filter(qualified, user=user).exists()
+        or SupervisionAgreement.objects.filter(supervisor=user).exists()
+    )
 
 
 def is_supervisor_of(user, session: SupervisionSession) -> bool:

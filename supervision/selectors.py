@@ -174,33 +174,39 @@ def hours_by_user(user_ids: Iterable[int], *, on: date | None = None) -> dict[in
 def supervision_valid_until(user, tier) -> date | None:
     """The last day on which ``user`` meets the supervision target for ``tier``, given the
     signed-off, countable (non-peer) sessions so far; None if the target is not met today or if
-    ``tier`` has no supervision target.
-
-    Walks the sessions in today's window newest first, adding up minutes; the session that
-    brings the sum to the target has date ``d``, and the target stays met until
-    ``d + window - 1 day`` (as older sessions drop out first, the newest ones that reach the
-    target are the last to keep it met).
-    """
+    ``tier`` has no supervision target (see ``target_progress``)."""
     target = target_for_tier(tier)
     if target is None:
         return None
-    today = timezone.localdate()
+    return target_progress(user, target)[0]
+
+
+def target_progress(user, target: SupervisionTarget, on: date | None = None):
+    """``(valid_until, minutes)`` for ``target``: the last day on which ``user`` meets it (None
+    if not met on ``on``) and the countable minutes in its window ending on ``on``. One query.
+
+    Walks the sessions in the window newest first, adding up minutes; the session that brings
+    the sum to the target has date ``d``, and the target stays met until ``d + window - 1 day``
+    (as older sessions drop out first, the newest ones that reach the target are the last to
+    keep it met).
+    """
+    on = on or timezone.localdate()
     needed = target.target_minutes
     rows = (
         countable_attendances(user)
         .filter(
-            session__date__gte=window_start(today, target.window_months),
-            session__date__lte=today,
+            session__date__gte=window_start(on, target.window_months),
+            session__date__lte=on,
         )
         .order_by("-session__date", "-session_id")
         .values_list("session__date", "session__duration_minutes")
     )
-    total = 0
+    total, valid_until = 0, None
     for session_date, minutes in rows:
         total += minutes
-        if total >= needed:
-            return valid_until_for(session_date, target.window_months)
-    return None
+        if valid_until is None and total >= needed:
+            valid_until = valid_until_for(session_date, target.window_months)
+    return valid_until, total
 
 
 # --- Status ---------------------------------------------------------------------------------
@@ -220,7 +226,32 @@ class SupervisionSummary:
     hours_in_target_window: Decimal = Decimal("0.00")
     expected_hours: Decimal = Decimal("0.00")
     overdue_since: date | None = None
+    in_post_since: date | None = None
     _hours_since_cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def reason(self) -> str:
+        """Why the status is what it is, in words: the hours in the target's window, the hours
+        expected by today (pro rata for someone who started in post during the window) and the
+        target; for *overdue*, when a session was due."""
+        if self.target is None:
+            return "no supervision target for the tier this role requires"
+        target = f"target {self.target.describe()}"
+        if self.status == Status.OVERDUE:
+            last = (
+                f"last counted session {_day(self.last_session_on)}"
+                if self.last_session_on
+                else "no counted session yet"
+            )
+            return f"{last}; one was due by {_day(self.overdue_since)} ({target})"
+        expected = f"{_hours(self.expected_hours)} expected by today"
+        start = window_start(self.on, self.target.window_months)
+        if self.in_post_since and self.in_post_since > start:
+            expected += f", pro rata from starting in post on {_day(self.in_post_since)}"
+        return (
+            f"{_hours(self.hours_in_target_window)} hours in the last "
+            f"{self.target.window_months} months; {expected} ({target})"
+        )
 
     @property
     def status_label(self) -> str:
@@ -241,6 +272,15 @@ class SupervisionSummary:
         if since not in self._hours_since_cache:
             self._hours_since_cache[since] = hours_since(self.user, since, on=self.on)
         return self._hours_since_cache[since]
+
+
+def _hours(value: Decimal) -> str:
+    """3.00 -> "3", 2.50 -> "2.5"."""
+    return f"{Decimal(value).normalize():f}"
+
+
+def _day(day: date | None) -> str:
+    return f"{day.day} {day:%b %Y}" if day else ""
 
 
 def _in_post_since(memberships, on: date) -> date | None:
@@ -334,11 +374,12 @@ def supervision_summary(user, *, on: date | None = None) -> SupervisionSummary:
         .get()
     )
     next_on = totals["next_on"]
+    in_post_since = _in_post_since(memberships, on)
     status, expected, overdue_since = compute_status(
         target=target,
         minutes_in_window=totals["mwin"] or 0,
         last_session_on=totals["last"],
-        in_post_since=_in_post_since(memberships, on),
+        in_post_since=in_post_since,
         on=on,
     )
     return SupervisionSummary(
@@ -352,6 +393,7 @@ def supervision_summary(user, *, on: date | None = None) -> SupervisionSummary:
         hours_in_target_window=minutes_to_hours(totals["mwin"]),
         expected_hours=expected,
         overdue_since=overdue_since,
+        in_post_since=in_post_since,
     )
 
 
@@ -389,11 +431,12 @@ def summaries_for_memberships(memberships, *, on: date | None = None) -> dict:
         target = targets.get(entry["tier"].pk) if entry["tier"] else None
         row = by_user.get(user_id, {})
         months = target.window_months if target else ROLLING_MONTHS
+        in_post_since = _in_post_since(entry["memberships"], on)
         status, expected, overdue_since = compute_status(
             target=target,
             minutes_in_window=row.get(f"m{months}") or 0,
             last_session_on=row.get("last"),
-            in_post_since=_in_post_since(entry["memberships"], on),
+            in_post_since=in_post_since,
             on=on,
         )
         result[user_id] = SupervisionSummary(
@@ -407,6 +450,7 @@ def summaries_for_memberships(memberships, *, on: date | None = None) -> dict:
             hours_in_target_window=minutes_to_hours(row.get(f"m{months}")),
             expected_hours=expected,
             overdue_since=overdue_since,
+            in_post_since=in_post_since,
         )
     return result
 

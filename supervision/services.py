@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lms.celery import enqueue_on_commit
+from lms.site_url import site_url
 
 from . import identifiers
 from .models import (
@@ -616,7 +617,6 @@ def send_notification(*, session_id: int, recipient_id: int, kind: str) -> bool:
         )
         if not created:
             return False
-        from django.conf import settings
 
         send_templated_email(
             to=[recipient.email],
@@ -624,7 +624,7 @@ def send_notification(*, session_id: int, recipient_id: int, kind: str) -> bool:
             context={
                 "recipient": recipient,
                 "session": session,
-                "url": settings.SITE_URL + reverse("supervision:session", args=[session.pk]),
+                "url": site_url() + reverse("supervision:session", args=[session.pk]),
             },
         )
     return True

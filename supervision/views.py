@@ -27,6 +27,7 @@ from .forms import (
     SessionCreateForm,
     SessionEditForm,
     action_initial,
+    identifier_warning,
 )
 from .models import AgreementParty, SessionAction, SessionAttendance, SupervisionSession
 
@@ -73,6 +74,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             "awaiting_sign_off": awaiting_sign_off,
             "waiting_for_reflections": waiting_for_reflections,
             "can_manage": can_manage_records(user),
+            "may_supervise": permissions.may_supervise(user),
         }
 
 
@@ -81,6 +83,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 class AgreementCreateView(LoginRequiredMixin, View):
     template_name = "supervision/agreement_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.may_supervise(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         return render(request, self.template_name, {"form": AgreementForm(supervisor=request.user)})
@@ -111,6 +118,7 @@ class AgreementCreateView(LoginRequiredMixin, View):
                         "Agreement proposed. Each supervisee needs to accept it on their "
                         "supervision page before you can record sessions.",
                     )
+                _warn_identifiers(request, form)
                 return redirect("supervision:agreement", pk=agreement.pk)
         return render(request, self.template_name, {"form": form})
 
@@ -206,6 +214,7 @@ class AgreementReviewView(LoginRequiredMixin, View):
                 _apply_errors(form, exc)
             else:
                 messages.success(request, "Review recorded and the next review date set.")
+                _warn_identifiers(request, form)
                 return redirect("supervision:agreement", pk=agreement.pk)
         return render(request, self.template_name, {"agreement": agreement, "form": form})
 
@@ -323,8 +332,17 @@ class SessionCreateView(LoginRequiredMixin, View):
             else:
                 if created:
                     messages.success(request, _created_message(session, request.user))
+                _warn_identifiers(request, form, formset)
                 return redirect("supervision:session", pk=session.pk)
         return self._render(request, agreement, form, formset, carried)
+
+
+def _warn_identifiers(request, *forms_or_formsets) -> None:
+    """After a save: warn about text that may identify someone (kept as typed; see
+    ``identifiers.find_possible_identifiers``)."""
+    warning = identifier_warning(*forms_or_formsets)
+    if warning:
+        messages.warning(request, warning)
 
 
 def _created_message(session, user) -> str:
@@ -505,6 +523,7 @@ class SessionEditView(SessionContentMixin, View):
                 _apply_errors(form, exc)
             else:
                 messages.success(request, "Session updated.")
+                _warn_identifiers(request, form, formset)
                 return redirect("supervision:session", pk=self.session.pk)
         return self._render(request, form, formset, carried)
 
@@ -554,6 +573,7 @@ class ReflectionView(SessionContentMixin, View):
                 messages.success(
                     request, "Reflection saved. Your supervisor can now sign off the session."
                 )
+                _warn_identifiers(request, form)
                 return redirect("supervision:session", pk=self.session.pk)
         return self._render(request, form)
 
@@ -637,6 +657,7 @@ class CorrectionCreateView(SessionContentMixin, View):
                 _apply_errors(form, exc)
             else:
                 messages.success(request, "Correction added under the record.")
+                _warn_identifiers(request, form)
                 return redirect("supervision:session", pk=pk)
         return self._render(request, form)
 

@@ -77,3 +77,43 @@ def assert_accessible(page, what: str = "") -> None:
     violations = axe_violations(page)
     assert violations == [], f"{what or page.url}: {violations}"
     assert page.csp_errors == [], f"{what or page.url}: {page.csp_errors}"
+
+
+# Whether the page itself scrolls sideways; and, for every table in the main content: is it in
+# a labelled, focusable region, and with that region scrolled to its far right, is the first
+# cell of every row still inside it (the first column kept in view)? Stacked tables (narrow
+# screens, ``table-stack``) are checked by the page's width alone.
+_LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth + 1) {
+    problems.push(`the page scrolls sideways: ${root.scrollWidth}px of content`);
+  }
+  for (const table of document.querySelectorAll("main table")) {
+    if (getComputedStyle(table).display === "block") continue;  // stacked rows
+    const name = (table.caption && table.caption.innerText.split("\\n")[0])
+      || table.getAttribute("aria-labelledby") || "a table";
+    const region = table.closest("[role=region]");
+    if (!region || !region.getAttribute("aria-label") || region.tabIndex !== 0) {
+      problems.push(`${name}: not in a labelled, focusable region`);
+      continue;
+    }
+    region.scrollLeft = region.scrollWidth;
+    const box = region.getBoundingClientRect();
+    for (const row of table.rows) {
+      const cell = row.cells[0].getBoundingClientRect();
+      if (cell.left < box.left - 1 || cell.right > box.right + 1) {
+        problems.push(`${name}: the first column scrolls out of view`);
+        break;
+      }
+    }
+    region.scrollLeft = 0;
+  }
+  return problems;
+}"""
+
+
+def layout_problems(page) -> list[str]:
+    """What axe does not check: sideways scrolling of the page (WCAG 1.4.10 reflow) and tables
+    that overflow without a labelled scroll region keeping their first column in view."""
+    return page.evaluate(_LAYOUT_PROBLEMS)

@@ -44,6 +44,28 @@ def require_chromium() -> str:
     return path
 
 
+# What each pass of ``make test`` leaves out, and why (printed at the start of the pass).
+PASSES = {
+    "embedded": (
+        "postgres",
+        "embedded default (SQLite, tasks in-process, local-memory cache): runs every test and "
+        "leaves out the tests marked postgres, because they need PostgreSQL, Redis or real "
+        "Celery workers; the services pass runs them",
+    ),
+    "services": (
+        "embedded",
+        "services (PostgreSQL, Redis, real Celery workers): runs every test and leaves out "
+        "the tests marked embedded, because they are about the embedded default (SQLite) "
+        "itself; the embedded pass ran them",
+    ),
+}
+
+
+def pytest_report_header(config):
+    described = PASSES.get(os.environ.get("LMS_TEST_PASS", ""))
+    return [f"Test pass: {described[1]}."] if described else []
+
+
 def pytest_collection_modifyitems(config, items):
     """``make test`` runs the suite twice. Its first pass, on the embedded default
     (``LMS_TEST_PASS=embedded``), leaves out the tests marked ``postgres``; the second pass
@@ -51,11 +73,10 @@ def pytest_collection_modifyitems(config, items):
     Redis and real workers, leaving out only the tests marked ``embedded``, which are about
     SQLite itself. Run any other way, a test whose service is missing skips locally and fails
     in CI."""
-    leave_out = {"embedded": "postgres", "services": "embedded"}.get(
-        os.environ.get("LMS_TEST_PASS", "")
-    )
-    if leave_out is None:
+    described = PASSES.get(os.environ.get("LMS_TEST_PASS", ""))
+    if described is None:
         return
+    leave_out = described[0]
     later = [item for item in items if item.get_closest_marker(leave_out)]
     if later:
         items[:] = [item for item in items if not item.get_closest_marker(leave_out)]

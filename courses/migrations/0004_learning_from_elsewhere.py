@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('content', '0006_lesson_text_quotations'),
-        ('courses', '0002_completion_enrolment_restrict'),
+        ('courses', '0003_quizattempt_presented'),
         ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
         ('workforce', '0002_staff_import_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

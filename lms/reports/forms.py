@@ -62,6 +62,12 @@ class FilterForm(forms.Form):
         required=False,
         empty_label="All my units",
         help_text="Organisations and teams you manage.",
+        error_messages={
+            "invalid_choice": (
+                "That unit is not one of yours, so these are the figures for all your units. "
+                "Choose one of your units from this list."
+            )
+        },
     )
     role = ChoiceField(
         queryset=JobRole.objects.none(), required=False, label="Job role", empty_label="All roles"

@@ -8,16 +8,21 @@ number of staff.
 
 **The coverage status of a membership** is defined once, here (``status_rules`` /
 ``with_coverage_status``), and used by the dashboard, the drill-down lists and the exports. The
-unit of counting is an active membership with a job role; in order of precedence (so that the
-shares add up to 100%):
+unit of counting is an active membership with a job role; in order of precedence (each person
+in exactly one):
 
-1. *meets*: holds the role's required tier (``TierStanding.valid_until >= today``) beyond the
-   next 90 days;
-2. *expiring*: holds it, but it lapses within 90 days;
+1. *meets* ("Hold the required tier beyond 90 days"): holds the role's required tier
+   (``TierStanding.valid_until``) beyond the next 90 days;
+2. *expiring* ("Expiring within 90 days"): holds it, but it lapses within 90 days;
 3. *overdue*: does not hold it and a current required enrolment is past due
    (``LearnerSummary.next_due_on < today``);
 4. *never started*: does not hold it and has never started a course;
 5. *in progress or below*: everything else.
+
+**The headline figures** of the summary (``HEADLINES``: "Hold the required tier today" =
+meets + expiring, each status, "Trained in the last 12 months") are defined once, in
+``HEADLINES``; the dashboard's cards, the coverage exports' columns and the README read them
+under the same names.
 
 Someone with two roles counts once in each role's row. Unit, tier and total rows count people
 (distinct users): a person's status there is the worst over their memberships in the row, which
@@ -30,7 +35,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -77,15 +82,17 @@ class Status:
     IN_PROGRESS = "in_progress"
 
     ORDER = [MEETS, EXPIRING, OVERDUE, NOT_STARTED, IN_PROGRESS]
+    # Not a status of its own: meets or expiring, i.e. holds the required tier today.
+    HOLDING = "holding"
     LABELS = {
-        MEETS: "Meets required tier",
+        MEETS: "Hold the required tier beyond 90 days",
         EXPIRING: "Expiring within 90 days",
         OVERDUE: "Overdue",
         NOT_STARTED: "Never started",
         IN_PROGRESS: "In progress or below",
     }
     SHORT = {
-        MEETS: "Meets",
+        MEETS: "Beyond 90 days",
         EXPIRING: "Expiring",
         OVERDUE: "Overdue",
         NOT_STARTED: "Never started",
@@ -325,10 +332,18 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def to_tenth(value) -> Decimal:
+    """``value`` to one decimal place, halves rounded up (42.85 -> 42.9), as people round."""
+    return Decimal(value).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
 def percent(part: int, whole: int) -> Decimal:
+    """``part`` as a percentage of ``whole`` to one decimal, halves rounded up (1 of 3: 33.3;
+    9 of 21: 42.9). Each figure is rounded on its own, so the shares of a total may add up to
+    a tenth or two more or less than 100%."""
     if not whole:
         return Decimal("0.0")
-    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"))
+    return to_tenth(Decimal(part) * 100 / whole)
 
 
 def _label_units(
@@ -432,7 +447,7 @@ class SupervisionCoverage:
 
 
 def minutes_to_hours(minutes: int | None) -> Decimal:
-    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"))
+    return to_tenth(Decimal(minutes or 0) / 60)
 
 
 # --- Coverage ------------------------------------------------------------------------------
@@ -463,17 +478,9 @@ class Counts:
         return self.shares()[status]
 
     def shares(self) -> dict[str, Decimal]:
-        """Each status's share to 0.1%, rounded so that they add up to exactly 100% (largest
-        remainders get the spare tenths)."""
+        """Each status's share of the total (``percent``: each rounded on its own)."""
         total = self.total
-        if not total:
-            return dict.fromkeys(Status.ORDER, Decimal("0.0"))
-        exact = {s: Decimal(self.count(s)) * 1000 / total for s in Status.ORDER}
-        tenths = {s: int(v) for s, v in exact.items()}
-        spare = 1000 - sum(tenths.values())
-        for s in sorted(Status.ORDER, key=lambda s: exact[s] - tenths[s], reverse=True)[:spare]:
-            tenths[s] += 1
-        return {s: (Decimal(t) / 10).quantize(TENTH) for s, t in tenths.items()}
+        return {s: percent(self.count(s), total) for s in Status.ORDER}
 
     @property
     def holding(self) -> int:
@@ -501,6 +508,79 @@ class Counts:
             }
             for s in Status.ORDER
         ]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline figure of the coverage summary: a card on the dashboard, a pair of columns
+    (count and %) in the coverage exports, and a line of the README, all under ``title``."""
+
+    key: str
+    title: str
+    definition: str
+    statuses: tuple[str, ...] = ()  # the statuses it adds up; none: trained recently
+    drill: tuple[tuple[str, str], ...] = ()  # the people behind it, as drill parameters
+
+    def count(self, counts: Counts) -> int:
+        if not self.statuses:
+            return counts.trained_recently
+        return sum(counts.count(s) for s in self.statuses)
+
+    def share(self, counts: Counts) -> Decimal:
+        return percent(self.count(counts), counts.total)
+
+
+HEADLINES: list[Headline] = [
+    Headline(
+        "holding",
+        "Hold the required tier today",
+        "Hold the tier their role requires on this day: the next two figures added together",
+        (Status.MEETS, Status.EXPIRING),
+        (("status", Status.HOLDING),),
+    ),
+    Headline(
+        Status.MEETS,
+        Status.LABELS[Status.MEETS],
+        "Hold it and it stays valid for more than 90 days",
+        (Status.MEETS,),
+        (("status", Status.MEETS),),
+    ),
+    Headline(
+        Status.EXPIRING,
+        Status.LABELS[Status.EXPIRING],
+        "Hold it today, but it lapses within 90 days unless they renew",
+        (Status.EXPIRING,),
+        (("status", Status.EXPIRING),),
+    ),
+    Headline(
+        Status.OVERDUE,
+        Status.LABELS[Status.OVERDUE],
+        "Do not hold it and a required course is past its due date",
+        (Status.OVERDUE,),
+        (("status", Status.OVERDUE),),
+    ),
+    Headline(
+        Status.NOT_STARTED,
+        Status.LABELS[Status.NOT_STARTED],
+        "Do not hold it and have never started a course",
+        (Status.NOT_STARTED,),
+        (("status", Status.NOT_STARTED),),
+    ),
+    Headline(
+        Status.IN_PROGRESS,
+        Status.LABELS[Status.IN_PROGRESS],
+        "Do not hold it, have started and nothing is past due",
+        (Status.IN_PROGRESS,),
+        (("status", Status.IN_PROGRESS),),
+    ),
+    Headline(
+        "recent",
+        "Trained in the last 12 months",
+        "Completed a course since this day last year (whatever their tier)",
+        (),
+        (("recent", "yes"),),
+    ),
+]
 
 
 @dataclass
@@ -877,7 +957,7 @@ class CourseState:
     }
 
 
-DRILL_STATUSES = set(Status.ORDER)
+DRILL_STATUSES = {*Status.ORDER, Status.HOLDING}
 
 
 @dataclass
@@ -903,7 +983,9 @@ class Drill:
 
     def describe(self) -> str:
         parts = []
-        if self.status:
+        if self.status == Status.HOLDING:
+            parts.append(HEADLINES[0].title)
+        elif self.status:
             parts.append(Status.LABELS[self.status])
         if self.course_state:
             parts.append(CourseState.LABELS[self.course_state])
@@ -942,7 +1024,9 @@ def people(scope: Scope, filters: Filters, drill: Drill, on: date | None = None)
         next_due_on=Max("next_due_on"),
         last_completed_at=Max("last_completed_at"),
     )
-    if drill.status in DRILL_STATUSES:
+    if drill.status == Status.HOLDING:
+        qs = qs.filter(rank__lte=Status.rank(Status.EXPIRING))
+    elif drill.status in DRILL_STATUSES:
         qs = qs.filter(rank=Status.rank(drill.status))
     if drill.recent == "yes":
         qs = qs.filter(last_completed_at__gte=since)
@@ -1079,6 +1163,8 @@ class PersonRecord:
     courses: list[RecordCourse]
     supervision: object
     as_at: datetime
+    reasons: object = None  # courses.selectors.TierExplanation: why below, or what ends it
+    required_until: date | None = None
 
 
 def person_record(person, on: date | None = None) -> PersonRecord:
@@ -1150,6 +1236,8 @@ def person_record(person, on: date | None = None) -> PersonRecord:
         courses=courses,
         supervision=supervision_summary(person, on=on),
         as_at=timezone.now(),
+        reasons=learning.explain_tier(person, required_tier, on),
+        required_until=tier.required_valid_until,
     )
 
 
@@ -1254,7 +1342,7 @@ def _course_analytics(course: CoursePage) -> CourseAnalytics:
         questions.append(QuestionStat(number, question_id, text, wrong, answers))
 
     def dec(value):
-        return None if value is None else Decimal(value).quantize(Decimal("0.1"))
+        return None if value is None else to_tenth(value)
 
     return CourseAnalytics(
         course=course,
@@ -1300,9 +1388,7 @@ def analytics_overview() -> list[dict]:
                 "enrolled": row["enrolled"],
                 "completed": row["completed"],
                 "completed_share": percent(row["completed"], row["enrolled"]),
-                "average_score": None
-                if average is None
-                else Decimal(average).quantize(Decimal("0.1")),
+                "average_score": None if average is None else to_tenth(average),
             }
         )
     return result

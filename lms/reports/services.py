@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from courses.models import Completion, Enrolment
 from lms.emails import send_templated_email
+from lms.site_url import site_url
 from lms.workforce.models import Membership
 
 from .models import SentReminder
@@ -80,11 +81,11 @@ class Reminder:
 
 
 def _site_url(name: str, *args) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
+    return site_url() + reverse(name, args=args)
 
 
 def _subject(template: str, context: dict) -> str:
-    full = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    full = {"site_name": settings.SITE_NAME, "site_url": site_url(), **context}
     return " ".join(render_to_string(f"{template}_subject.txt", full).split())
 
 
@@ -177,7 +178,7 @@ def expiry_reminders(on: date | None = None) -> list[Reminder]:
                 context={
                     "completion": completion,
                     "days": days,
-                    "course_url": settings.SITE_URL + completion.course.url,
+                    "course_url": site_url() + completion.course.url,
                 },
             )
         )

@@ -63,37 +63,18 @@ class DashboardView(LoginRequiredMixin, View):
 
 
 def _cards(total, query) -> list[dict]:
-    """The summary figures, each status with the link to the people behind it."""
-    cards = [
+    """The headline figures (``selectors.HEADLINES``), each with the people behind it."""
+    return [
         {
-            "key": "holding",
-            "title": "Hold the required tier today",
-            "share": total.holding_share,
-            "count": total.holding,
-            "note": "Those who meet it and those whose training expires within 90 days",
+            "key": h.key,
+            "title": h.title,
+            "share": h.share(total),
+            "count": h.count(total),
+            "note": h.definition,
+            "url": people_url(query, **dict(h.drill)),
         }
+        for h in selectors.HEADLINES
     ]
-    for status in Status.ORDER:
-        cards.append(
-            {
-                "key": status,
-                "title": Status.LABELS[status],
-                "share": total.share(status),
-                "count": total.count(status),
-                "url": people_url(query, status=status),
-            }
-        )
-    cards.append(
-        {
-            "key": "recent",
-            "title": "Trained in the last 12 months",
-            "share": total.trained_recently_share,
-            "count": total.trained_recently,
-            "note": "Completed a course since this day last year",
-            "url": people_url(query, recent="yes"),
-        }
-    )
-    return cards
 
 
 def _person_scope(request):
@@ -152,17 +133,18 @@ def _pct(value):
 
 
 def _counts_columns():
+    """Staff, then every headline figure of the dashboard under its title, count and %."""
     headings = ["Staff"]
-    for status in Status.ORDER:
-        headings += [Status.LABELS[status], f"{Status.LABELS[status]} (%)"]
-    return [*headings, "Trained in the last 12 months", "Trained in the last 12 months (%)"]
+    for h in selectors.HEADLINES:
+        headings += [h.title, f"{h.title} (%)"]
+    return headings
 
 
 def _counts_cells(counts):
     cells = [counts.total]
-    for status in Status.ORDER:
-        cells += [counts.count(status), _pct(counts.share(status))]
-    return [*cells, counts.trained_recently, _pct(counts.trained_recently_share)]
+    for h in selectors.HEADLINES:
+        cells += [h.count(counts), _pct(h.share(counts))]
+    return cells
 
 
 def _table_export(report, scope, filters):
@@ -244,7 +226,11 @@ class ExportView(LoginRequiredMixin, View):
             if report == "people"
             else permissions.coverage_scope_or_404(request.user)
         )
-        _form, filters = _filters(request, scope)
+        form, filters = _filters(request, scope)
+        if form.is_bound and form.errors:
+            # A filter that is not theirs (or not at all) is refused, never quietly dropped:
+            # the file would hold other figures than the ones asked for.
+            raise Http404
         audit_filters = filters.as_data()
         if report == "people":
             if filters.unit is not None and not scope.may_name(filters.unit):

@@ -26,6 +26,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = "Infant Mental Health Training"
 WAGTAIL_SITE_NAME = SITE_NAME
 # Absolute base URL used in emails, certificate QR codes and Wagtail admin notifications.
+# Production must set it. Unset (development), links take the address of the request being
+# served (lms.site_url), and this default outside a request.
+SITE_URL_IS_SET = bool(env.str("SITE_URL", default=""))
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 
@@ -77,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "content.middleware.SiteFromDirectoryMiddleware",
+    "lms.site_url.RequestSiteURLMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -85,6 +89,7 @@ MIDDLEWARE = [
     "lms.accounts.middleware.RequireMFAMiddleware",
     "lms.middleware.SecurityHeadersMiddleware",
     "lms.middleware.RejectNullCharactersMiddleware",  # inside, so its 400 page gets the headers
+    "lms.middleware.ProductErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -245,9 +250,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IMH Training <traini
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-# Without a broker, tasks run in the calling process (the zero-infrastructure default).
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_BROKER = env.str("CELERY_BROKER_URL", default="")
+# Without a broker, tasks run in the calling process (the zero-infrastructure default). Celery's
+# eager path still takes a producer from its pool; the in-memory transport stands in for the
+# broker, so that nothing looks for one on localhost ("No hostname was supplied").
+CELERY_TASK_ALWAYS_EAGER = not _BROKER
+CELERY_BROKER_URL = _BROKER or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"

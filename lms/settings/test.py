@@ -17,6 +17,7 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="lms-test-media-")
 # Tests run tasks in-process; tests of the real worker start one against the test database.
 CELERY_TASK_ALWAYS_EAGER = True
 WAGTAILADMIN_BASE_URL = SITE_URL = "http://testserver"
+SITE_URL_IS_SET = True  # links in tests do not depend on the live server's port
 TESTING = True
 STATIC_ROOT = tempfile.mkdtemp(prefix="lms-test-static-")
 # Tests sign privileged users in with force_login; the MFA requirement has its own tests.

@@ -52,9 +52,11 @@ def test_the_certificate_is_a_one_page_a4_landscape_pdf_saying_what_was_achieved
         valid,
         certificate.number,
         certificate.display_code,
-        "Programme Lead",
     ]:
         assert expected in text, expected
+    # No signatory named in the settings: no signature block (issue 15, item 11), rather than
+    # a signature line for "Programme Lead" that nobody signed.
+    assert "Programme Lead" not in text and "Signed on behalf" not in text
     assert reader.metadata.title == (
         f"Certificate {certificate.number}: Understanding Babies: States and Cues"
     )
@@ -192,3 +194,29 @@ def test_the_minimal_user_agent_stylesheet_changes_nothing_visible(certificate):
         for ua in (True, False)
     ]
     assert ImageChops.difference(*pages).getbbox() is None
+
+
+def test_without_site_url_the_certificate_links_to_the_address_being_served(
+    certificate, settings, rf
+):
+    """Issue 15, item 10: in development the QR code and link pointed at localhost:8000
+    whatever the server's address. With SITE_URL unset, a certificate made while serving a
+    request (tasks run in-process there) links to that request's host."""
+    from django.http import HttpResponse
+
+    from lms.site_url import RequestSiteURLMiddleware, site_url
+
+    settings.SITE_URL_IS_SET = False
+    settings.ALLOWED_HOSTS = ["192.168.1.20"]
+    middleware = RequestSiteURLMiddleware(
+        lambda request: HttpResponse(documents.certificate_html(certificate))
+    )
+    html = middleware(rf.get("/", HTTP_HOST="192.168.1.20:8123")).content.decode()
+    expected = f"http://192.168.1.20:8123/certificates/verify/{certificate.display_code}/"
+    assert f'alt="QR code linking to {expected}"' in html
+    assert "Check it at http://192.168.1.20:8123/certificates/verify/" in html
+    # Outside a request (a worker), and whenever SITE_URL is set, SITE_URL is used.
+    assert site_url() == settings.SITE_URL
+    settings.SITE_URL_IS_SET = True
+    html = middleware(rf.get("/", HTTP_HOST="192.168.1.20:8123")).content.decode()
+    assert f"{settings.SITE_URL}/certificates/verify/" in html

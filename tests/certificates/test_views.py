@@ -238,3 +238,19 @@ def test_a_record_of_fifty_completions_is_built_in_well_under_two_seconds(
     assert elapsed < 1.5, f"took {elapsed:.2f}s of CPU"
     with record.file.open("rb") as handle:
         assert len(PdfReader(handle).pages) >= 2
+
+
+def test_each_certificate_link_on_the_dashboard_opens_that_certificate(
+    client, certificate, holder, other
+):
+    """Issue 15, item 12: every "Certificate" link on /learn/ led to the general page."""
+    client.force_login(holder)
+    page = client.get(reverse("courses:dashboard")).content.decode()
+    link = reverse("certificates:for_completion", args=[certificate.completion_id])
+    assert f'href="{link}"' in page
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert certificate.pdf_filename() in response["Content-Disposition"]
+    client.force_login(other)
+    assert client.get(link).status_code == 404

@@ -198,3 +198,16 @@ def test_questions_most_often_answered_wrongly(course, user_factory):
 
     assert rows[0] == (first_question, 2, 3)
     assert [wrong for _, wrong, _ in rows[1:]] == [0, 0]
+
+
+def test_the_cool_down_shows_the_minute_from_which_a_retry_is_accepted(enrolment, course, travel):
+    """Issue 15, item 13: "try again from 02:11" was refused at 02:11:04. The time shown is
+    the first whole minute at which a retry is accepted."""
+    failed_at = travel(timezone.localtime().replace(hour=2, minute=1, second=4, microsecond=0))
+    submit(enrolment, answers_for(course, correct=False))  # cool-down: 10 minutes
+    travel(failed_at + timedelta(minutes=5))
+    with pytest.raises(ValidationError, match="You can try again from 02:12 on"):
+        submit(enrolment, answers_for(course))
+    travel(failed_at.replace(minute=12, second=0))
+    attempt, _ = submit(enrolment, answers_for(course))
+    assert attempt.number == 2

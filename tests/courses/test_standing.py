@@ -275,3 +275,55 @@ def test_a_tier_without_a_supervision_target_needs_only_its_courses(core, learne
         complete(learner, core[key])
 
     assert set(standing(learner)) == {"T1", "T2"}
+
+
+# --- Why a tier is held, or not (issue 15, item 3) --------------------------------------------
+
+
+def test_the_reasons_below_t2_name_the_missing_course_and_the_supervision_shortfall(
+    core, learner, user_factory
+):
+    complete(learner, core["t1a"])
+    explanation = selectors.explain_tier(learner, core["t2"].tier)
+    assert explanation.gaps == [
+        "T1 B (T1): not completed",
+        "T2 (T2): not completed",
+        "Supervision for T2: 0 of 12 hours in the last 12 months, 12 hours short",
+    ]
+    # T2 requires no assessment of practice, so none is mentioned.
+    assert not any("ssessment" in gap for gap in explanation.gaps)
+
+
+def test_the_reasons_below_t2_give_the_supervision_hours_short_over_the_window(
+    core, learner, user_factory
+):
+    for key in ("t1a", "t1b", "t2"):
+        complete(learner, core[key])
+    supervise(user_factory(), learner, minutes=300, sessions=2)  # 10 hours
+    explanation = selectors.explain_tier(learner, core["t2"].tier)
+    assert explanation.gaps == [
+        "Supervision for T2: 10 of 12 hours in the last 12 months, 2 hours short"
+    ]
+
+
+def test_an_expired_course_and_a_pending_assessment_are_reasons_below_t3(
+    core, learner, user_factory, team
+):
+    for key in ("t1a", "t1b", "t2", "t3"):
+        complete(learner, core[key])
+    supervise(user_factory(), learner, minutes=480, sessions=3)  # 24 hours
+    lapsed = timezone.localdate() - timedelta(days=3)
+    core["t1a"].completions.filter(user=learner).update(valid_until=lapsed)  # as if long ago
+    gaps = selectors.explain_tier(learner, core["t3"].tier).gaps
+    assert f"T1 A (T1): the completion expired on {lapsed:%-d %B %Y}" in gaps
+    assert "Assessment of practice at T3: pending, none recorded yet" in gaps
+
+
+def test_when_supervision_sets_the_end_of_t2_the_explanation_says_so(core, learner, user_factory):
+    for key in ("t1a", "t1b", "t2"):
+        complete(learner, core[key])
+    supervise(user_factory(), learner, minutes=360, sessions=2)  # 12 hours, reached yesterday
+    explanation = selectors.explain_tier(learner, core["t2"].tier)
+    assert explanation.gaps == []
+    assert explanation.ends.startswith("set by the supervision window")
+    assert standing(learner)["T2"] < standing(learner)["T1"]

@@ -641,3 +641,22 @@ def test_manager_assigns_a_course_to_a_team_with_the_teams_below_it(
 
     assigned = set(Enrolment.objects.filter(course=course).values_list("user_id", flat=True))
     assert assigned == {worker.pk, other.pk}  # not the manager, who has no job role
+
+
+def test_dashboard_says_in_words_why_the_learner_is_below_their_tier(
+    signed_in, learner, team, t2_role, course, framework_tiers
+):
+    """A health visitor (T2) who has done the T1 course: the T2 course and the supervision
+    hours are what is missing, and no assessment is mentioned (T2 requires none)."""
+    t2_course = make_course(title="Observing Interaction", tier=framework_tiers["T2"])
+    workforce.membership_start(user=learner, unit=team, job_role=t2_role)
+    finish_course(Enrolment.objects.get(user=learner, course=course), course)
+
+    page = signed_in.get(reverse("courses:dashboard")).content.decode()
+
+    assert "Why you are below T2" in page
+    assert f"<li>{t2_course.title} (T2): not completed</li>" in page
+    assert (
+        "<li>Supervision for T2: 0 of 12 hours in the last 12 months, 12 hours short</li>" in page
+    )
+    assert "assessment" not in page.split('<h2 id="progress-heading"')[0].lower()

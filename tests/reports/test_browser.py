@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser import PHONE, assert_accessible, new_page
+from tests.browser import PHONE, assert_accessible, layout_problems, new_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,3 +47,16 @@ def test_regional_lead_and_phone_width(browser, live_server, population):
     # Reflow: nothing but the tables' own scroll areas is wider than the phone.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1
+
+
+def test_wide_tables_scroll_in_a_labelled_region_with_the_first_column_in_view(
+    browser, live_server, population
+):
+    """At 1280 px the report tables fit, or scroll inside their own labelled region with the
+    first column kept in view; the page itself never scrolls sideways."""
+    page = new_page(browser, live_server, population.trust_manager)
+    person = population.people[3]
+    for url in ("/reports/", "/reports/people/", f"/reports/people/{person.pk}/"):
+        page.goto(url)
+        assert layout_problems(page) == [], url
+    assert_accessible(page)

@@ -3,6 +3,8 @@ meets / expiring / overdue / never started / in progress, an expired completion 
 counts, someone with two roles, someone who moved team; course completion and supervision; the
 same figures on a later day; and the read models staying current through the receivers."""
 
+from decimal import Decimal
+
 import pytest
 
 from courses.models import ModuleProgress
@@ -45,7 +47,8 @@ def test_units_count_people_once_with_their_worst_status(population):
     assert counts(figures.total) == (3, 1, 1, 1, 3)
     assert figures.total.total == 9
     assert figures.total.holding == 4
-    assert sum(figures.total.share(s) for s in Status.ORDER) == 100
+    # Each share is rounded on its own: 33.3 + 11.1 + 11.1 + 11.1 + 33.3 = 99.9.
+    assert sum(figures.total.share(s) for s in Status.ORDER) == Decimal("99.9")
     assert "Family Support" not in units  # another organisation
 
 
@@ -284,3 +287,32 @@ def test_refreshing_some_people_drops_only_their_obsolete_entries(population):
         ended,
         roleless,
     }
+
+
+@pytest.mark.parametrize(
+    "part, whole, expected",
+    [
+        (1, 3, "33.3"),
+        (2, 3, "66.7"),
+        (9, 21, "42.9"),
+        (1, 16, "6.3"),
+        (1, 8, "12.5"),
+        (0, 0, "0.0"),
+    ],
+)
+def test_percentages_round_half_up_to_one_decimal(part, whole, expected):
+    from lms.reports.selectors import percent
+
+    assert percent(part, whole) == Decimal(expected)
+
+
+def test_status_shares_are_each_rounded_half_up_not_forced_to_100():
+    """1 of 3 is 33.3% and 9 of 21 is 42.9%, whatever the other statuses are; the shares of
+    a total may then add up to a little more or less than 100%."""
+    thirds = Counts(meets=1, expiring=1, overdue=1)
+    assert [thirds.share(s) for s in Status.ORDER[:3]] == [Decimal("33.3")] * 3
+    assert sum(thirds.shares().values()) == Decimal("99.9")
+    mixed = Counts(meets=9, expiring=6, overdue=6)
+    assert mixed.share(Status.MEETS) == Decimal("42.9")
+    assert mixed.share(Status.EXPIRING) == Decimal("28.6")
+    assert sum(mixed.shares().values()) == Decimal("100.1")

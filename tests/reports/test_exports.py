@@ -83,11 +83,12 @@ def test_every_table_exports(client, population, report):
 def test_units_export_matches_the_dashboard(client, population):
     client.force_login(population.trust_manager)
     rows = csv_rows(export(client, "units", "csv"))
-    by_unit = {row[0]: row for row in rows[1:]}
+    by_unit = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     a1 = by_unit["Health Visiting North"]
-    assert a1[1] == "8"  # staff
-    assert a1[2] == "2"  # meets
-    assert by_unit["Total (each person once)"][1] == "9"
+    assert a1["Staff"] == "8"
+    assert a1["Hold the required tier beyond 90 days"] == "2"
+    assert a1["Hold the required tier today"] == "3"
+    assert by_unit["Total (each person once)"]["Staff"] == "9"
 
 
 def test_csv_is_streamed_from_an_iterator(client, population, monkeypatch):
@@ -143,3 +144,38 @@ def test_unknown_export_is_404(client, population):
     client.force_login(population.trust_manager)
     assert export(client, "secrets", "csv").status_code == 404
     assert export(client, "units", "pdf").status_code == 404
+
+
+def test_every_headline_figure_is_in_the_exports_under_its_dashboard_name(client, population):
+    """The dashboard's summary cards and the coverage exports read one list of headline
+    figures: each card's title is a column of the export (count and %), with the same value."""
+    from lms.reports.selectors import HEADLINES
+
+    client.force_login(population.trust_manager)
+    page = client.get(reverse("reports:dashboard")).content.decode()
+    rows = csv_rows(export(client, "units", "csv"))
+    headings = rows[0]
+    total = dict(zip(headings, rows[-1], strict=True))
+    assert total[headings[0]] == "Total (each person once)"
+    for headline in HEADLINES:
+        assert f">{headline.title}<" in page
+        assert headline.title in headings and f"{headline.title} (%)" in headings
+    # Trust: 9 people; 1, 8, 9 hold T2/T1 beyond 90 days and 2 until +30 days.
+    assert total["Hold the required tier today"] == "4"
+    assert total["Hold the required tier today (%)"] == "44.4"
+    assert total["Hold the required tier beyond 90 days"] == "3"
+    assert total["Trained in the last 12 months"] == "4"
+    # The old, ambiguous name of the "beyond 90 days" figure is gone from screen and export.
+    assert "Meets required tier" not in page and "Meets required tier" not in headings
+    xlsx_headings = [str(h) for h in xlsx_rows(export(client, "tiers", "xlsx"))[0]]
+    assert "Hold the required tier today" in xlsx_headings
+
+
+def test_readme_defines_every_headline_figure_by_its_screen_name():
+    from pathlib import Path
+
+    from lms.reports.selectors import HEADLINES
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for headline in HEADLINES:
+        assert f"**{headline.title}**" in readme

@@ -75,7 +75,7 @@ def test_manager_never_sees_another_organisation(client, population):
     council = population.tree["council"]
     response = client.get(DASHBOARD, {"unit": council.pk})
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()  # ignored, shown as an error
+    assert "That unit is not one of yours" in response.content.decode()  # shown as an error
     assert client.get(PEOPLE, {"unit": council.pk}).status_code == 200
     listed = client.get(PEOPLE, {"unit": council.pk}).context["rows"]
     assert population.people[10].pk not in {row.user_id for row in listed}
@@ -202,3 +202,37 @@ def test_query_count_does_not_grow_with_staff(client, framework_tiers, url, para
         _staff(18, team, role, framework_tiers["T1"])
     assert Membership.objects.filter(job_role=role).count() == 60
     assert _queries(client, url, params) == small
+
+
+def test_hold_the_required_tier_today_lists_its_people(client, population):
+    """The headline card links to the people it counts: meets and expiring together."""
+    response = login(client, population.trust_manager).get(PEOPLE, {"status": "holding"})
+    html = response.content.decode()
+    assert "<h1>Hold the required tier today</h1>" in html
+    assert response.context["page"].paginator.count == 4
+    for n in (1, 2, 8, 9):
+        assert population.people[n].display_name in html
+
+
+def test_a_unit_outside_the_managers_scope_says_so(client, population):
+    """?unit= for a unit that is not theirs does not quietly show their own figures."""
+    elsewhere = population.tree["family_support"].pk
+    login(client, population.team_manager)
+    for url in (DASHBOARD, PEOPLE):
+        html = client.get(url, {"unit": elsewhere}).content.decode()
+        assert "That unit is not one of yours" in html
+        assert "not one of the available choices" not in html
+    # An export does not quietly export other figures than the ones asked for.
+    response = client.get(reverse("reports:export", args=["units", "csv"]), {"unit": elsewhere})
+    assert response.status_code == 404
+
+
+def test_person_record_says_in_words_why_they_are_below_their_tier(client, population):
+    """Cat (health visitor, T2) has neither core course nor any supervision."""
+    person = population.people[3]
+    login(client, population.team_manager)
+    html = client.get(reverse("reports:person", args=[person.pk])).content.decode()
+    assert "Why below T2" in html
+    assert "<li>The First 1001 Days (T1): not completed</li>" in html
+    assert "<li>Observing Interaction (T2): not completed</li>" in html
+    assert "hours in the last 12 months" in html and "hours short</li>" in html

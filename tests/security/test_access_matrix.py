@@ -261,6 +261,10 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "certificates:training_record_pdf": [Case(allow({"practitioner"}), args=pk("training_record"))],
     # Certificate administrators (here the administrator) may download any certificate.
+    # The learner's dashboard link to the certificate of one of their own completions.
+    "certificates:for_completion": [
+        Case(allow({"practitioner"}), args=lambda w: (w.certificate.completion_id,))
+    ],
     "certificates:pdf": [
         Case(allow({"practitioner", "admin"}), args=lambda w: (w.certificate.number,)),
         Case(allow({"practitioner", "admin"}), args=pk("certificate"), variant="by-id"),
@@ -276,7 +280,11 @@ MATRIX: dict[str, list[Case]] = {
             ),
         )
     ],
-    "supervision:agreement_create": get_and_post(signed_in()),
+    # Setting up an agreement as supervisor: T3 and above, managers, administrators, and
+    # anyone already leading one (supervision.permissions.may_supervise).
+    "supervision:agreement_create": get_and_post(
+        allow(SIGNED_IN - {"practitioner", "other_practitioner", "trainer"})
+    ),
     "supervision:agreement": [Case(allow(PARTIES), args=pk("agreement"))],
     "supervision:agreement_accept": post_only(allow(PARTIES, ANYWHERE), args=pk("agreement")),
     "supervision:agreement_decline": post_only(allow(PARTIES, ANYWHERE), args=pk("agreement")),

@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from supervision.identifiers import describe, find_identifiers, nhs_number_is_valid
+from supervision.identifiers import (
+    describe,
+    find_identifiers,
+    find_possible_identifiers,
+    nhs_number_is_valid,
+)
 
 
 def kinds(text):
@@ -128,3 +133,78 @@ def test_several_findings_are_listed_in_order_and_described():
     assert "a date of birth (01/02/1990)" in message
     assert "an NHS number (943 476 5919)" in message
     assert "anonymised" in message
+
+
+# --- Issue 15, item 9: the walk-through's bypass, and what is only warned about ---------------
+
+WALKTHROUGH = "NHS 943.476.5919, d.o.b. 2026-02-03, 12 Acacia Avenue"
+
+
+def test_the_walkthrough_text_is_caught():
+    found = find_identifiers(WALKTHROUGH)
+    assert [(f.kind, f.text) for f in found] == [
+        ("nhs_number", "943.476.5919"),
+        ("date_of_birth", "2026-02-03"),
+    ]
+    assert [(f.kind, f.text) for f in find_possible_identifiers(WALKTHROUGH)] == [
+        ("street_address", "12 Acacia Avenue")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NHS 943.476.5919",
+        "nhs no 9 4 3 4 7 6 5 9 1 9 today",
+        "943/476/5919",
+        "9434 765 919",
+    ],
+)
+def test_nhs_numbers_with_any_separators_are_found(text):
+    assert kinds(text) == ["nhs_number"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "d.o.b. 2026-02-03",
+        "D.O.B. 3rd February 2026",
+        "born 2026/02/03",
+        "dob 3 Feb 2026",
+        "date of birth: the third of February 2026",
+    ],
+)
+def test_iso_and_written_dates_of_birth_are_found(text):
+    assert kinds(text) == ["date_of_birth"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("ref 943.476.5918 on file", "unchecked_number", "943.476.5918"),
+        ("Team budget 1234567890", "unchecked_number", "1234567890"),
+        ("visited at 12 Acacia Avenue", "street_address", "12 Acacia Avenue"),
+        ("flat 3, 41b Mill Lane", "street_address", "41b Mill Lane"),
+        ("baby Lily Smith is settling", "child_name", "Lily Smith"),
+        ("Noah Jones (4 months) smiled", "child_name", "Noah Jones"),
+    ],
+)
+def test_possible_identifiers_are_warned_about(text, kind, value):
+    assert find_identifiers(text) == []
+    assert [(f.kind, f.text) for f in find_possible_identifiers(text)] == [(kind, value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Family A (baby 3 months) visited twice",
+        "The baby settled; Mum and Dad were calm",
+        "We met on 12/03/2024 to plan the visit at 10:30",
+        "Visit 2024-03-12 10:30 with Family B",
+        "Sam Okafor and I discussed the Solihull Approach",
+        "Read chapter 12 of the handbook",
+    ],
+)
+def test_ordinary_notes_raise_no_warning(text):
+    assert find_identifiers(text) == []
+    assert find_possible_identifiers(text) == []

@@ -31,7 +31,14 @@ def urls(w):
     return [
         ("home", "get", reverse("supervision:home"), only(ROLES)),
         ("agreement", "get", reverse("supervision:agreement", args=[a]), only(parties)),
-        ("agreement_create", "get", reverse("supervision:agreement_create"), only(ROLES)),
+        # Only those who may supervise (T3 up, managers, administrators, anyone already
+        # leading an agreement) set one up.
+        (
+            "agreement_create",
+            "get",
+            reverse("supervision:agreement_create"),
+            only(set(ROLES) - {"practitioner"}),
+        ),
         (
             "agreement_review",
             "get",

@@ -551,3 +551,98 @@ def test_an_action_without_an_owner_is_explained(client, people):
     html = response.content.decode()
     assert "Choose who will do this action." in html and "Read the chapter" in html
     assert not SupervisionSession.objects.exists()
+
+
+# --- What each role sees, and why (issue 15, items 7 and 8) -----------------------------------
+
+
+def test_only_those_who_may_supervise_are_offered_to_set_up_an_agreement(client, people):
+    supervisor, supervisee, manager = people
+    offer = "Set up an agreement as supervisor"
+    client.force_login(supervisee)  # a health visitor (T2)
+    assert offer not in client.get(reverse("supervision:home")).content.decode()
+    assert client.get(reverse("supervision:agreement_create")).status_code == 404
+    for user in (supervisor, manager):  # T4 practitioner; line manager
+        client.force_login(user)
+        assert offer in client.get(reverse("supervision:home")).content.decode()
+        assert client.get(reverse("supervision:agreement_create")).status_code == 200
+
+
+def test_an_agreement_waiting_for_an_answer_is_not_no_agreement(client, people):
+    supervisor, supervisee, _ = people
+    make_agreement(supervisor, [supervisee], accepted=False)
+    client.force_login(supervisee)
+    html = client.get(reverse("supervision:home")).content.decode()
+    mine = html.split('id="mine-heading"')[1]
+    assert "no supervision agreement yet" not in mine
+    assert "waiting for your answer" in mine
+
+
+def test_the_supervisor_sees_the_agreement_named_after_the_supervisee(client, people):
+    supervisor, supervisee, _ = people
+    agreement = make_agreement(supervisor, [supervisee])
+    client.force_login(supervisor)
+    html = client.get(reverse("supervision:agreement", args=[agreement.pk])).content.decode()
+    assert f"supervision with {supervisee.display_name}</h1>" in html
+    assert f"with {supervisor.display_name}" not in html
+    client.force_login(supervisee)
+    html = client.get(reverse("supervision:agreement", args=[agreement.pk])).content.decode()
+    assert f"supervision with {supervisor.display_name}</h1>" in html
+
+
+def test_each_supervision_status_comes_with_its_reason(client, org_tree, framework_tiers):
+    """Two supervisees with the same 3 hours: one in post all year (behind: 12 expected), one
+    who started a month ago (on track: 1 expected by today, pro rata)."""
+    today = TODAY()
+    supervisor = UserFactory(display_name="Sam Supervisor")
+    MembershipFactory(user=supervisor, unit=org_tree["hv_team"], job_role=role("T4"))
+    long_ago = UserFactory(display_name="Lou Longserving")
+    new = UserFactory(display_name="Nia New")
+    MembershipFactory(
+        user=long_ago,
+        unit=org_tree["hv_team"],
+        job_role=role("T2"),
+        start_date=today - timedelta(days=500),
+    )
+    MembershipFactory(
+        user=new, unit=org_tree["hv_team"], job_role=role("T2"), start_date=today - timedelta(30)
+    )
+    agreement = make_agreement(supervisor, [long_ago, new], format="group")
+    make_session(agreement, on=today - timedelta(days=3), minutes=180)
+    client.force_login(supervisor)
+    html = client.get(reverse("supervision:home")).content.decode()
+    rows = {
+        name: html.split(f"<td>{name}</td>")[1].split("</tr>")[0]
+        for name in ("Lou Longserving", "Nia New")
+    }
+    assert "Behind" in rows["Lou Longserving"]
+    assert "3 hours in the last 12 months; 12 expected by today" in rows["Lou Longserving"]
+    assert "On track" in rows["Nia New"]
+    assert "3 hours in the last 12 months; 1 expected by today, pro rata from" in rows["Nia New"]
+    assert "(target 12 hours in 12 months)" in rows["Nia New"]
+
+
+def test_the_walkthrough_identifiers_are_refused_and_the_text_kept(client, people):
+    """Issue 15, item 9: "NHS 943.476.5919, d.o.b. 2026-02-03, 12 Acacia Avenue" was saved."""
+    supervisor, supervisee, _ = people
+    agreement = make_agreement(supervisor, [supervisee])
+    text = "NHS 943.476.5919, d.o.b. 2026-02-03, 12 Acacia Avenue"
+    html = post_session_form(client, agreement, supervisor, discussion=text).content.decode()
+    assert "an NHS number (943.476.5919)" in html
+    assert "a date of birth (2026-02-03)" in html
+    assert text in html  # kept, to edit
+    assert not SupervisionSession.objects.exists()
+
+
+def test_what_may_identify_someone_is_saved_with_a_warning(client, people):
+    supervisor, supervisee, _ = people
+    agreement = make_agreement(supervisor, [supervisee])
+    text = "Visited baby Lily Smith at 12 Acacia Avenue; ref 943.476.5918"
+    response = post_session_form(client, agreement, supervisor, discussion=text)
+    session = SupervisionSession.objects.get()
+    assert session.discussion == text  # saved as typed
+    page = client.get(response["Location"]).content.decode()
+    assert "Check what you wrote: it may contain" in page
+    assert "a street address (12 Acacia Avenue)" in page
+    assert "a child&#x27;s full name (Lily Smith)" in page
+    assert "a ten-digit number that may be a mistyped NHS number (943.476.5918)" in page

@@ -2,7 +2,9 @@
 
 Creates (idempotently) the starter curriculum, the default job roles, a region with an NHS trust,
 a council family-support service and a voluntary-sector charity, their teams, colleagues, and one
-login per role with a verified email address. Prints the logins and the password.
+login per role with a verified email address. Prints a line for the curriculum and, last, the
+logins and the password: the details (pages created, tasks run) go to the log, and the emails
+that seeding would send (certificates) are not sent at all.
 """
 
 import io
@@ -17,13 +19,14 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from content.groups import REVIEWERS, TRAINERS
 from lms.workforce import services as workforce
 from lms.workforce.models import JobRole, OrganisationUnit
 from supervision import services as supervision
-from supervision.demo import seed_demo_supervision
+from supervision.demo import propose_demo_agreement, seed_demo_supervision
 
 User = get_user_model()
 
@@ -174,8 +177,19 @@ class Command(BaseCommand):
                 "(or --force on a throwaway demo server)."
             )
         password = options["password"] or self._stored_password()
+        # Seeding completes courses for the demo people: their certificate emails would fill
+        # the terminal (console email) or reach example.org addresses (SMTP).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self._seed(options, password)
+
+    def _seed(self, options, password):
         if not options["skip_curriculum"]:
-            call_command("load_curriculum", verbosity=0)
+            report = io.StringIO()
+            call_command("load_curriculum", verbosity=0, stdout=report)
+            changes = len(report.getvalue().splitlines())
+            self.stdout.write(
+                f"Curriculum loaded ({changes} changes)." if changes else "Curriculum up to date."
+            )
         workforce.load_default_job_roles()
         supervision.ensure_default_targets()
         today = timezone.localdate()
@@ -195,15 +209,20 @@ class Command(BaseCommand):
                     job_role=JobRole.objects.get(code=role_code),
                     start_date=today - timedelta(days=days_ago),
                 )
-            # Supervision history for two of the supervisor's colleagues. The demo supervisor and
-            # practitioner are left without an agreement so the demo can walk through agreeing.
+            # Supervision history for two of the supervisor's colleagues; the practitioner has
+            # the supervisor's proposed agreement to accept (the README's demo walk-through).
+            supervisor = User.objects.get(email="supervisor@example.org")
             seed_demo_supervision(
-                supervisor=User.objects.get(email="supervisor@example.org"),
+                supervisor=supervisor,
                 supervisees=list(
                     User.objects.filter(
                         email__in=["grace.thompson@example.org", "aisha.rahman@example.org"]
                     )
                 ),
+            )
+            propose_demo_agreement(
+                supervisor=supervisor,
+                supervisee=User.objects.get(email="practitioner@example.org"),
             )
         # Learning records, through the same services the pages use.
         quiet = io.StringIO()

@@ -97,9 +97,10 @@ def status_bar(counts, label: str = ""):
     """A horizontal bar split by coverage status, with its text alternative."""
     total = counts.total
     if total:
+        shares = counts.shares()
         described = ", ".join(
-            f"{Status.LABELS[s]} {counts.count(s):,} ({share:.0f}%)"
-            for s, share in _status_parts(counts)
+            f"{Status.LABELS[s]} {counts.count(s):,} ({shares[s]}%)"
+            for s in Status.ORDER
             if counts.count(s)
         )
         description = f"{label}: {total:,} staff. {described}."

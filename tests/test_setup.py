@@ -1,0 +1,77 @@
+"""``make setup`` (the first half of ``make run``) on a fresh machine: quiet, with the demo logins
+printed last; the details go to a log file; nothing looks for a broker; and the demo data is
+what the README says it is."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.embedded
+
+
+@pytest.fixture(scope="module")
+def setup_run(tmp_path_factory):
+    var = tmp_path_factory.mktemp("var")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LMS_"))}
+    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EMAIL_URL"):
+        env.pop(name, None)
+    env["LMS_VAR_DIR"] = str(var)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "setup"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result, var, env
+
+
+def test_setup_is_quiet_and_prints_the_logins_last(setup_run):
+    result, var, _ = setup_run
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) <= 20, "\n".join(lines)
+    password = (var / "demo-password").read_text().strip()
+    last = lines[-3:]
+    assert any(f"Password for every demo login: {password}" in line for line in last), lines
+    assert any("practitioner@example.org" in line for line in lines)
+    # The details are in the log: migrations and the curriculum's pages.
+    log = (var / "setup.log").read_text()
+    assert "Applying " in log and "Page created" in log
+
+
+def test_setup_never_prints_emails_nor_looks_for_a_broker(setup_run):
+    result, var, _ = setup_run
+    for text in (result.stdout, result.stderr, (var / "setup.log").read_text()):
+        assert "kombu" not in text
+        assert "No hostname was supplied" not in text
+        assert "Content-Type: text/" not in text  # certificate emails while seeding
+
+
+def test_the_demo_supervisor_supervises_the_practitioner_as_the_readme_says(setup_run):
+    _, _, env = setup_run
+    readme = (ROOT / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith("| `supervisor@"))
+    assert "practitioner" in row and "proposed" in row
+    script = (
+        "from supervision.models import AgreementParty as P; "
+        "p = P.objects.get(supervisee__email='practitioner@example.org', "
+        "agreement__supervisor__email='supervisor@example.org'); "
+        "print('pending' if p.accepted_at is None and p.declined_at is None else 'answered')"
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert re.search(r"^pending$", out.stdout, re.M), out.stdout + out.stderr
