@@ -115,10 +115,8 @@ def targets_by_tier_id() -> dict[int, SupervisionTarget]:
 
 def forget_targets(**kwargs) -> None:
     from django.core.cache import cache
-    from django.db import transaction
 
     cache.delete(TARGETS_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(TARGETS_CACHE_KEY))
 
 
 # --- Hours ----------------------------------------------------------------------------------
