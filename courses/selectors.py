@@ -413,7 +413,7 @@ def _date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None):
+def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None, completions=None):
     """(tier, its conditions) for every tier from T1 up, lazily (a caller that stops at the
     first tier not held reads no further). THE rules of holding a tier:
 
@@ -422,22 +422,35 @@ def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None):
     - from T2, the supervision target for the tier, if it sets one, is met in its window;
     - from T3, the latest overall assessment at that tier or above says "achieved".
 
-    With ``up_to``, stops after that tier.
+    With ``up_to``, stops after that tier. ``completions``: all of the person's, when the caller
+    has read them already.
     """
+    from content import directory
+
     on = on or timezone.localdate()
-    tiers = list(Tier.objects.order_by("order"))
+    # Tiers and the live core courses come from the page directory (no query when cached).
+    pages = directory.get()
+    tiers = pages.tier_list()
     orders = {t.pk: t.order for t in tiers}
     if up_to is not None:
         tiers = [t for t in tiers if t.order <= up_to.order]
     courses_by_order: dict[int, list[CoursePage]] = defaultdict(list)
-    for course in CoursePage.objects.live().filter(required_for_tier=True).order_by("path"):
-        courses_by_order[orders[course.tier_id]].append(course)
-    latest_valid = dict(
-        Completion.objects.filter(user=user)
-        .values_list("course_id")
-        .annotate(v=Max("valid_until"))
-        .values_list("course_id", "v")
-    )
+    for row in pages.live_courses():
+        if row.get("required_for_tier") and row.get("tier_id") in orders:
+            courses_by_order[orders[row["tier_id"]]].append(pages.instance(row["id"]))
+    if completions is None:
+        latest_valid = dict(
+            Completion.objects.filter(user=user)
+            .values_list("course_id")
+            .annotate(v=Max("valid_until"))
+            .values_list("course_id", "v")
+        )
+    else:
+        latest_valid = {}
+        for completion in completions:
+            known = latest_valid.get(completion.course_id)
+            if known is None or completion.valid_until > known:
+                latest_valid[completion.course_id] = completion.valid_until
     assessments = _latest_assessments(user) if any(t.order >= 3 for t in tiers) else {}
     targets = supervision_selectors().targets_by_tier_id() if len(tiers) > 1 else {}
     for tier in tiers:
@@ -517,14 +530,16 @@ class TierExplanation:
     ends: str = ""
 
 
-def explain_tier(user, required: Tier | None, on: date | None = None) -> TierExplanation | None:
+def explain_tier(
+    user, required: Tier | None, on: date | None = None, *, completions=None
+) -> TierExplanation | None:
     """The reasons behind a person's standing against ``required``, in words. None without a
-    required tier."""
+    required tier. ``completions``: see ``tier_conditions``."""
     if required is None:
         return None
     on = on or timezone.localdate()
     gaps, limits = [], []
-    for _tier, conditions in tier_conditions(user, on, up_to=required):
+    for _tier, conditions in tier_conditions(user, on, up_to=required, completions=completions):
         gaps += [c.gap for c in conditions if not c.met(on)]
         limits += [c for c in conditions if c.met(on)]
     if gaps:
@@ -770,7 +785,7 @@ def learner_dashboard(user, on: date | None = None) -> Dashboard:
         next_action=None,
         certificates_url=certificates_url(),
         today=today,
-        tier_reasons=explain_tier(user, required_tier, today),
+        tier_reasons=explain_tier(user, required_tier, today, completions=completions),
     )
     dashboard.next_action = _next_action(dashboard)
     return dashboard

@@ -58,19 +58,24 @@ def agreement_for(user, pk: int) -> SupervisionAgreement:
 SUPERVISOR_TIER_ORDER = 3
 
 
-def may_supervise(user) -> bool:
-    """Whether ``user`` may set up an agreement as supervisor (see the module docstring)."""
-    from lms.workforce.models import Membership
+def may_supervise(user, *, leads_agreements: bool | None = None) -> bool:
+    """Whether ``user`` may set up an agreement as supervisor (see the module docstring).
+    ``leads_agreements``: whether they lead any agreement, when the caller knows already."""
+    from lms.workforce.selectors import todays_memberships
 
     if not (user and user.is_authenticated):
         return False
     if user.is_superuser:
         return True
-    qualified = Q(job_role__required_tier__order__gte=SUPERVISOR_TIER_ORDER) | Q(is_manager=True)
-    return (
-        Membership.objects.active().filter(qualified, user=user).exists()
-        or SupervisionAgreement.objects.filter(supervisor=user).exists()
-    )
+    for membership in todays_memberships(user):  # read once per request
+        if membership.is_manager:
+            return True
+        role = membership.job_role
+        if role is not None and role.required_tier.order >= SUPERVISOR_TIER_ORDER:
+            return True
+    if leads_agreements is not None:
+        return leads_agreements
+    return SupervisionAgreement.objects.filter(supervisor=user).exists()
 
 
 def is_supervisor_of(user, session: SupervisionSession) -> bool:

@@ -74,7 +74,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             "awaiting_sign_off": awaiting_sign_off,
             "waiting_for_reflections": waiting_for_reflections,
             "can_manage": can_manage_records(user),
-            "may_supervise": permissions.may_supervise(user),
+            "may_supervise": permissions.may_supervise(user, leads_agreements=bool(as_supervisor)),
         }
 
 
