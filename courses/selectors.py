@@ -639,7 +639,6 @@ class Dashboard:
     suggestions: list[CoursePage]
     areas: list[AreaTier]
     next_action: NextAction | None
-    certificates_url: str | None
     today: date
     tier_reasons: TierExplanation | None = None
 
@@ -742,7 +741,6 @@ def learner_dashboard(user, on: date | None = None) -> Dashboard:
         suggestions=suggestions,
         areas=area_tiers(user, today),
         next_action=None,
-        certificates_url=certificates_url(),
         today=today,
         tier_reasons=explain_tier(user, required_tier, today),
     )
