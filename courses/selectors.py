@@ -680,7 +680,6 @@ class Dashboard:
     suggestions: list[CoursePage]
     areas: list[AreaTier]
     next_action: NextAction | None
-    certificates_url: str | None
     today: date
     tier_reasons: TierExplanation | None = None
 
@@ -783,7 +782,6 @@ def learner_dashboard(user, on: date | None = None) -> Dashboard:
         suggestions=suggestions,
         areas=area_tiers(user, today, completions),
         next_action=None,
-        certificates_url=certificates_url(),
         today=today,
         tier_reasons=explain_tier(user, required_tier, today, completions=completions),
     )

@@ -52,3 +52,11 @@ def register_privacy_log_actions(actions):
         privacy.AUDIT_EXPORT, "Download personal data", "Downloaded their personal data"
     )
     actions.register_action(privacy.AUDIT_ERASE, "Erase a person", "Erased a person's data")
+
+
+@hooks.register("construct_homepage_panels")
+def add_awaiting_review_panel(request, panels):
+    """Reviewers see what awaits them first, with visible Approve and Request changes."""
+    from content.review import add_review_panel
+
+    add_review_panel(request, panels)

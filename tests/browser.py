@@ -87,7 +87,10 @@ _LAYOUT_PROBLEMS = """() => {
   const problems = [];
   const root = document.documentElement;
   if (root.scrollWidth > root.clientWidth + 1) {
-    problems.push(`the page scrolls sideways: ${root.scrollWidth}px of content`);
+    const widest = [...document.body.querySelectorAll("*")]
+      .filter(e => e.getBoundingClientRect().right > root.clientWidth + 1)
+      .map(e => `${e.tagName.toLowerCase()}.${e.className}`).slice(-3).join(", ");
+    problems.push(`the page scrolls sideways: ${root.scrollWidth}px of content (${widest})`);
   }
   for (const table of document.querySelectorAll("main table")) {
     if (getComputedStyle(table).display === "block") continue;  // stacked rows

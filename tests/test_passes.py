@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_each_pass_says_which_markers_it_runs_and_why(name, says):
     env = {**os.environ, "LMS_TEST_PASS": name}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-p", "no:randomly", "tests/faults"],
+        [sys.executable, "-m", "pytest", "--collect-only", "tests/site"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -488,10 +488,6 @@ class Counts:
         return self.meets + self.expiring
 
     @property
-    def holding_share(self) -> Decimal:
-        return percent(self.holding, self.total)
-
-    @property
     def trained_recently_share(self) -> Decimal:
         return percent(self.trained_recently, self.total)
 

@@ -31,6 +31,9 @@ WAGTAIL_SITE_NAME = SITE_NAME
 SITE_URL_IS_SET = bool(env.str("SITE_URL", default=""))
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
+# Avatars drawn by Wagtail itself: Gravatar is an outside service (and images from it break
+# wherever it cannot be reached).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 INSTALLED_APPS = [
     # Project apps first so that their templates override those of third-party apps.

@@ -236,3 +236,10 @@ def test_person_record_says_in_words_why_they_are_below_their_tier(client, popul
     assert "<li>The First 1001 Days (T1): not completed</li>" in html
     assert "<li>Observing Interaction (T2): not completed</li>" in html
     assert "hours in the last 12 months" in html and "hours short</li>" in html
+
+
+def test_person_record_gives_the_reason_for_the_supervision_status(client, population):
+    person = population.people[3]  # a health visitor (T2): a supervision target
+    login(client, population.team_manager)
+    html = client.get(reverse("reports:person", args=[person.pk])).content.decode()
+    assert "expected by today" in html and "(target 12 hours in 12 months)" in html
