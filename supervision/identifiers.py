@@ -204,22 +204,24 @@ def find_possible_identifiers(text: str) -> list[Finding]:
     return result
 
 
+def _listed(findings: list[Finding]) -> str:
+    """'a date of birth (1/2/90), a phone number (...) and an email address (...)'."""
+    parts = [f"{f.label} ({f.text})" for f in findings]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+
+
 def describe_possible(findings: list[Finding]) -> str:
     """The warning shown after saving text that may identify someone."""
-    parts = [f"{f.label} ({f.text})" for f in findings]
-    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
     return (
-        f"Saved. Check what you wrote: it may contain {listed}. If it identifies a family, "
-        "edit it now and use an anonymised reference such as 'Family A'."
+        f"Saved. Check what you wrote: it may contain {_listed(findings)}. If it identifies a "
+        "family, edit it now and use an anonymised reference such as 'Family A'."
     )
 
 
 def describe(findings: list[Finding]) -> str:
     """A message telling the user what was found and what to do."""
-    parts = [f"{f.label} ({f.text})" for f in findings]
-    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
     return (
-        f"This looks like it contains {listed}. Remove identifying details and use an "
-        "anonymised reference such as 'Family A' instead; identifiable details belong in the "
+        f"This looks like it contains {_listed(findings)}. Remove identifying details and use "
+        "an anonymised reference such as 'Family A' instead; identifiable details belong in the "
         "clinical record."
     )
