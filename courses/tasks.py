@@ -41,10 +41,10 @@ def send_prior_learning_decision(claim_id: int) -> None:
         PriorLearning.Status.REJECTED,
     }:
         return
-    from django.conf import settings
+    from lms.site_url import site_url
 
     send_templated_email(
         to=[claim.user.email],
         template_prefix="courses/email/prior_learning_decision",
-        context={"claim": claim, "url": settings.SITE_URL + reverse("courses:prior_learning")},
+        context={"claim": claim, "url": site_url() + reverse("courses:prior_learning")},
     )

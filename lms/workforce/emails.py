@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.utils import timezone
 
 from lms.emails import send_templated_email
@@ -32,6 +31,8 @@ def send_import_finished(*, staff_import_id: int) -> None:
     """Tell the uploader that their staff import has ended (imported, cancelled or failed)."""
     from django.urls import reverse
 
+    from lms.site_url import site_url
+
     from .models import StaffImport
 
     staff_import = (
@@ -45,6 +46,6 @@ def send_import_finished(*, staff_import_id: int) -> None:
         context={
             "staff_import": staff_import,
             "counts": staff_import.counts,
-            "url": settings.SITE_URL + reverse("workforce:import_detail", args=[staff_import.pk]),
+            "url": site_url() + reverse("workforce:import_detail", args=[staff_import.pk]),
         },
     )

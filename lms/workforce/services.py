@@ -266,7 +266,9 @@ def _new_token() -> str:
 def invitation_url(token: str) -> str:
     from django.urls import reverse
 
-    return f"{settings.SITE_URL}{reverse('workforce:join', args=[token])}"
+    from lms.site_url import site_url
+
+    return f"{site_url()}{reverse('workforce:join', args=[token])}"
 
 
 def _send_invitation(invitation: Invitation, token: str) -> None:
