@@ -968,10 +968,13 @@ class PopulationGenerator:
         self.buffer.add(
             QuizAttempt,
             ["id", "enrolment_id", "idempotency_key", "number", "course_revision_id", "answers",
-             "correct_count", "question_count", "score", "pass_mark", "passed", "submitted_at"],
+             "correct_count", "question_count", "score", "pass_mark", "passed", "submitted_at",
+             "presented"],
             (attempt_id, enrolment_id, uuid.UUID(int=rng.getrandbits(128), version=4), number,
              course.revision_id, json.dumps(answers), correct, n, score, course.pass_mark,
-             score >= course.pass_mark, submitted_at),
+             score >= course.pass_mark, submitted_at,
+             json.dumps([{"question": qid, "options": [*right, *wrong_options]}
+                         for qid, right, wrong_options, _ in course.questions])),
         )  # fmt: skip
         return score
 
