@@ -24,8 +24,16 @@ SECTIONS = [
     ("Courses", "/courses/", None),
     ("Supervision", "supervision:home", "*"),
     ("Certificates", "certificates:mine", "*"),
-    ("Reports", "reports:dashboard", {"manager", "regional_lead", "trainer", "admin"}),
-    ("My teams", "workforce:home", {"manager", "regional_lead", "admin"}),
+    (
+        "Reports",
+        "reports:dashboard",
+        {"manager", "regional_lead", "trainer", "admin", "organisation_admin", "regional_admin"},
+    ),
+    (
+        "My teams",
+        "workforce:home",
+        {"manager", "regional_lead", "admin", "organisation_admin", "regional_admin"},
+    ),
 ]
 
 

@@ -27,6 +27,8 @@ class AccountAdapter(DefaultAccountAdapter):
             Role.PRACTITIONER,
             Role.MANAGER,
             Role.REGIONAL_LEAD,
+            Role.ORGANISATION_ADMIN,
+            Role.REGIONAL_ADMIN,
         }:
             groups = set(user.groups.values_list("name", flat=True))
             if TRAINERS in groups:

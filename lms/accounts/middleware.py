@@ -1,5 +1,6 @@
 """Multi-factor authentication is required for people who can see or change other people's
-records: managers, regional leads, trainers and administrators.
+records: managers, regional leads, trainers, organisation and regional administrators and site
+administrators.
 
 Such a person without an authenticator is sent to set one up before anything else; allauth's
 own pages (set-up, sign-out, re-authentication) stay reachable.
@@ -12,7 +13,14 @@ from django.shortcuts import redirect
 
 from lms.workforce.selectors import Role, roles_for
 
-PRIVILEGED = {Role.MANAGER, Role.REGIONAL_LEAD, Role.TRAINER, Role.ADMIN}
+PRIVILEGED = {
+    Role.MANAGER,
+    Role.REGIONAL_LEAD,
+    Role.TRAINER,
+    Role.ADMIN,
+    Role.ORGANISATION_ADMIN,
+    Role.REGIONAL_ADMIN,
+}
 OPEN_PREFIXES = ("/accounts/", "/static/", "/media/", "/health/", "/certificates/verify/")
 
 

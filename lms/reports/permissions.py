@@ -5,6 +5,8 @@
   manage (their unit and everything below it).
 - Regional leads (manager of a region unit): aggregates for every unit in the region, but never
   named individuals: person-level pages answer 404 for them.
+- Organisation and regional administrators: coverage and named people for the organisation or
+  region they administer (their work is those people's records).
 - Trainers: course analytics only.
 - Anyone else: 404.
 """
@@ -17,7 +19,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from lms.workforce.models import Membership, OrganisationUnit
-from lms.workforce.selectors import Role, roles_for
+from lms.workforce.selectors import Role, administered_paths, roles_for
 
 STEP = OrganisationUnit.steplen
 REGION_DEPTH = OrganisationUnit.DEPTH_OF_KIND[OrganisationUnit.Kind.REGION]
@@ -84,11 +86,13 @@ def coverage_scope(user) -> Scope | None:
         .filter(user=user, is_manager=True)
         .values_list("unit__path", flat=True)
     )
-    if not managed:
+    administered = administered_paths(user)
+    if not managed and not administered:
         return None
     # A region's manager sees its aggregates; the same person managing an organisation inside
-    # it still sees that organisation's people by name.
-    named = _tops(p for p in managed if _depth(p) > REGION_DEPTH)
+    # it still sees that organisation's people by name, and so does an administrator.
+    named = _tops([*(p for p in managed if _depth(p) > REGION_DEPTH), *administered])
+    managed.update(administered)
     return Scope(user=user, everything=False, paths=_tops(managed), named_paths=named)
 
 

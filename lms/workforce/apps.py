@@ -13,8 +13,8 @@ class WorkforceConfig(AppConfig):
 
         from .selectors import forget_account_flags
 
-        # The cached "authoring" and "may open the admin" answers follow group and permission
-        # changes.
+        # The cached "authoring", "may open the admin" and "administers" answers follow group,
+        # permission and administrator changes (and units moving in the tree).
         user_model = get_user_model()
         for through in (
             user_model.groups.through,
@@ -24,7 +24,9 @@ class WorkforceConfig(AppConfig):
             m2m_changed.connect(
                 forget_account_flags, sender=through, dispatch_uid=f"flags_{through.__name__}"
             )
-        for model in (Group, Permission):
+        from .models import Administrator, OrganisationUnit
+
+        for model in (Group, Permission, Administrator, OrganisationUnit):
             for signal in (post_save, post_delete):
                 signal.connect(
                     forget_account_flags,

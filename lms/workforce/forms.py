@@ -7,7 +7,7 @@ from lms.accounts.validators import validate_person_name
 
 from .imports import decode_upload
 from .models import ColumnMapping, JobRole, OrganisationUnit
-from .selectors import job_roles, managed_units
+from .selectors import administered_units, job_roles, managed_units
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -41,8 +41,8 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = managed_units(user).exclude(
-            kind=OrganisationUnit.Kind.REGION
+        self.fields["unit"].queryset = (
+            managed_units(user).exclude(kind=OrganisationUnit.Kind.REGION).filter(is_active=True)
         )
         self.fields["job_role"].queryset = job_roles()
         self.fields["job_role"].label_from_instance = lambda role: (
@@ -179,3 +179,64 @@ class AccountSetupForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class TeamForm(forms.Form):
+    """Add a team to an organisation, or rename or close one."""
+
+    organisation = UnitChoiceField(label="Organisation", queryset=OrganisationUnit.objects.none())
+    name = forms.CharField(label="Team name", max_length=200)
+    is_active = forms.BooleanField(
+        label="Open: people can be invited, imported or moved into this team",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, user, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = administered_units(user).filter(
+            kind=OrganisationUnit.Kind.ORGANISATION, is_active=True
+        )
+        if team is not None:
+            del self.fields["organisation"]
+        else:
+            del self.fields["is_active"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        validate_person_name(name)  # no control or bidirectional override characters
+        return name
+
+
+class MembershipChangeForm(forms.Form):
+    """An administrator's change to one person's place: team, job role, or an end date."""
+
+    unit = UnitChoiceField(label="Team", queryset=OrganisationUnit.objects.none())
+    job_role = forms.ModelChoiceField(label="Job role", queryset=JobRole.objects.none())
+    end_date = forms.DateField(
+        label="Leaving date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Only if they are leaving: their membership ends on this date and their "
+        "records are kept. Leave empty to move them or change their role from today.",
+    )
+
+    def __init__(self, *args, user, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        self.fields["unit"].queryset = administered_units(user).filter(
+            kind=OrganisationUnit.Kind.TEAM, is_active=True
+        ) | OrganisationUnit.objects.filter(pk=membership.unit_id)
+        self.fields["job_role"].queryset = job_roles()
+        self.fields["job_role"].label_from_instance = lambda role: (
+            f"{role.name} (requires {role.required_tier.code} {role.required_tier.name})"
+        )
+
+    def clean_end_date(self):
+        end = self.cleaned_data.get("end_date")
+        if end and end < self.membership.start_date:
+            raise forms.ValidationError(
+                f"They started on {self.membership.start_date:%-d %B %Y}: the leaving date "
+                "must be on or after that."
+            )
+        return end

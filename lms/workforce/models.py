@@ -396,3 +396,59 @@ class StaffImport(models.Model):
         if not self.rows_total:
             return 100 if self.is_finished else 0
         return min(100, self.rows_done * 100 // self.rows_total)
+
+
+class AdministratorQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class Administrator(models.Model):
+    """Someone who administers one organisation or one region: its teams, its people and their
+    job roles, its staff imports, course assignments, prior-learning decisions and reports. A
+    regional administrator does the same for every organisation in the region. Granted and
+    ended (never deleted) by a site administrator; both are in the audit log."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="administrator_of"
+    )
+    unit = models.ForeignKey(
+        OrganisationUnit,
+        on_delete=models.PROTECT,
+        related_name="administrators",
+        limit_choices_to={"kind__in": ["organisation", "region"]},
+        help_text="An organisation, or a region for a regional administrator.",
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AdministratorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__path", "user__display_name"]
+        constraints = [
+            # One open grant per person and unit: a double submit grants nothing twice.
+            models.UniqueConstraint(
+                fields=["user", "unit"],
+                condition=Q(ended_at__isnull=True),
+                name="workforce_administrator_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        kind = "Regional administrator" if self.is_regional else "Administrator"
+        return f"{kind}: {self.user} ({self.unit})"
+
+    @property
+    def is_regional(self) -> bool:
+        return self.unit.kind == OrganisationUnit.Kind.REGION
+
+    def clean(self):
+        super().clean()
+        if self.unit_id and self.unit.kind == OrganisationUnit.Kind.TEAM:
+            raise ValidationError(
+                {"unit": "Choose an organisation or a region: teams are run by their managers."}
+            )

@@ -1,25 +1,40 @@
-"""May this person manage staff, or see named staff's records? (Pages answer 404 to anyone who
-may not.)"""
+"""May this person manage staff, see named staff's records, or administer an organisation?
+(Pages answer 404 to anyone who may not.)"""
 
 from django.http import Http404
 
-from .selectors import Role, record_root_paths, roles_for
+from .selectors import Role, administered_paths, record_root_paths, roles_for
 
-MANAGING_ROLES = {Role.MANAGER, Role.REGIONAL_LEAD, Role.ADMIN}
+MANAGING_ROLES = {
+    Role.MANAGER,
+    Role.REGIONAL_LEAD,
+    Role.ADMIN,
+    Role.ORGANISATION_ADMIN,
+    Role.REGIONAL_ADMIN,
+}
 
 
 def can_manage_staff(user) -> bool:
     """Managers, regional leads and administrators administer memberships (staff lists,
-    invitations, staff import) in the units they manage."""
+    invitations, staff import) in the units they manage or administer."""
     return bool(roles_for(user) & MANAGING_ROLES)
 
 
 def can_manage_records(user) -> bool:
-    """Managers of an organisation or a team, and administrators, see and act on the training
-    and supervision records of the people in their units; a regional lead sees figures only."""
+    """Managers of an organisation or a team, organisation and regional administrators and site
+    administrators see and act on the training and supervision records of the people in their
+    units; a regional lead sees figures only."""
     if not (user and user.is_authenticated):
         return False
     return user.is_superuser or bool(record_root_paths(user))
+
+
+def can_administer(user) -> bool:
+    """Organisation and regional administrators (for their own organisation or region) and site
+    administrators change the organisation itself: its teams and its people's roles."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.is_superuser or bool(administered_paths(user))
 
 
 class ManagerRequiredMixin:
@@ -44,3 +59,11 @@ class RecordsManagerRequiredMixin(ManagerRequiredMixin):
 
     def may_use(self, user) -> bool:
         return can_manage_records(user)
+
+
+class AdministratorRequiredMixin(ManagerRequiredMixin):
+    """For views that change an organisation (teams, people's roles): its administrators, its
+    region's administrators and site administrators; everyone else gets 404."""
+
+    def may_use(self, user) -> bool:
+        return can_administer(user)

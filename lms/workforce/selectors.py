@@ -18,6 +18,9 @@ class Role(StrEnum):
     REGIONAL_LEAD = "regional_lead"
     TRAINER = "trainer"
     ADMIN = "admin"
+    # Administrators of one organisation, or of every organisation in one region.
+    ORGANISATION_ADMIN = "organisation_admin"
+    REGIONAL_ADMIN = "regional_admin"
 
 
 _ROLES_CACHE = "_lms_roles"
@@ -41,8 +44,12 @@ def roles_for(user) -> frozenset[str]:
         if membership.is_manager:
             kind = membership.unit.kind
             roles.add(Role.REGIONAL_LEAD if kind == OrganisationUnit.Kind.REGION else Role.MANAGER)
-    if account_flags(user)["authoring"]:
+    flags = account_flags(user)
+    if flags["authoring"]:
         roles.add(Role.TRAINER)
+    for path in flags["administers"]:
+        region = len(path) // OrganisationUnit.steplen == 1
+        roles.add(Role.REGIONAL_ADMIN if region else Role.ORGANISATION_ADMIN)
     result = frozenset(roles)
     setattr(user, _ROLES_CACHE, result)
     return result
@@ -65,14 +72,15 @@ _FLAGS_VERSION_KEY = "lms:account-flags:version"
 _FLAGS_SECONDS = 300
 
 
-def account_flags(user) -> dict[str, bool]:
+def account_flags(user) -> dict:
     """``authoring``: the person is in an authoring group (trainers, reviewers); ``admin``: they
     may open the Wagtail admin (the ``wagtailadmin.access_admin`` permission, through a group or
-    their own). Every page's navigation asks both, so the answer is kept in the cache until a
-    group or permission changes anywhere (``forget_account_flags``), and on the user object for
-    the request."""
+    their own); ``administers``: the tree paths of the organisations and regions they
+    administer. Every page's navigation and permission check asks, so the answer is kept in the
+    cache until a group, a permission or an administrator grant changes anywhere
+    (``forget_account_flags``), and on the user object for the request."""
     if not user or not user.is_authenticated:
-        return {"authoring": False, "admin": False}
+        return {"authoring": False, "admin": False, "administers": ()}
     cached = getattr(user, _FLAGS_CACHE, None)
     if cached is not None:
         return cached
@@ -83,26 +91,29 @@ def account_flags(user) -> dict[str, bool]:
     version = found.get(_FLAGS_VERSION_KEY)
     entry = found.get(key)
     if version is not None and entry is not None and entry[0] == version:
-        authoring, has_admin = entry[1]
+        authoring, has_admin, administers = entry[1]
     else:
-        authoring, has_admin = _read_account_flags(user)
         if version is None:
             version = uuid.uuid4().hex
             cache.add(_FLAGS_VERSION_KEY, version, None)
             version = cache.get(_FLAGS_VERSION_KEY, version)
-        cache.set(key, (version, (authoring, has_admin)), _FLAGS_SECONDS)
+        authoring, has_admin, administers = _read_account_flags(user)
+        cache.set(key, (version, (authoring, has_admin, administers)), _FLAGS_SECONDS)
     flags = {
         "authoring": authoring,
         "admin": user.is_active and (user.is_superuser or has_admin),
+        "administers": administers if user.is_active else (),
     }
     setattr(user, _FLAGS_CACHE, flags)
     return flags
 
 
-def _read_account_flags(user) -> tuple[bool, bool]:
+def _read_account_flags(user) -> tuple[bool, bool, tuple[str, ...]]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group, Permission
     from django.db.models import Exists, OuterRef
+
+    from .models import Administrator
 
     access_admin = Permission.objects.filter(
         content_type__app_label="wagtailadmin", codename="access_admin"
@@ -119,12 +130,20 @@ def _read_account_flags(user) -> tuple[bool, bool]:
         .first()
     )
     if row is None:
-        return False, False
-    return bool(row["authoring"]), bool(row["group_admin"] or row["own_admin"])
+        return False, False, ()
+    administers = tuple(
+        _tops(
+            Administrator.objects.active()
+            .filter(user=user, unit__is_active=True)
+            .values_list("unit__path", flat=True)
+        )
+    )
+    return bool(row["authoring"]), bool(row["group_admin"] or row["own_admin"]), administers
 
 
 def forget_account_flags(**kwargs) -> None:
-    """Someone's groups or a group's permissions changed: every cached answer is read again."""
+    """Someone's groups, a group's permissions or an administrator grant changed: every cached
+    answer is read again."""
     from django.core.cache import cache
 
     cache.delete(_FLAGS_VERSION_KEY)
@@ -144,29 +163,62 @@ def _subtree_q(paths: list[str], prefix: str = "") -> Q:
     return q
 
 
+def administered_paths(user) -> tuple[str, ...]:
+    """Tree paths of the organisations and regions a person administers today."""
+    return account_flags(user)["administers"]
+
+
+def administers_unit(user, unit: OrganisationUnit) -> bool:
+    """Site administrators administer everything; organisation and regional administrators
+    their own organisation or region and every unit in it."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.is_superuser:
+        return True
+    return any(unit.path.startswith(path) for path in administered_paths(user))
+
+
+def administered_units(user) -> QuerySet[OrganisationUnit]:
+    """Units an organisation or regional administrator (or a site administrator) may change."""
+    if user and user.is_authenticated and user.is_superuser:
+        return OrganisationUnit.objects.all()
+    return OrganisationUnit.objects.filter(_subtree_q(list(administered_paths(user))))
+
+
 def managed_root_paths(user, on: date | None = None) -> list[str]:
-    """Tree paths of the units a person manages directly (the tops of their scope)."""
+    """Tree paths of the units a person manages directly (the tops of their scope): the units
+    they manage and, today, the organisations and regions they administer."""
     if not user or not user.is_authenticated:
         return []
-    return _tops(
+    managed = list(
         Membership.objects.active(on)
         .filter(user=user, is_manager=True)
         .values_list("unit__path", flat=True)
     )
+    if on is None or on == timezone.localdate():
+        managed += administered_paths(user)
+    return _tops(managed)
 
 
 def record_root_paths(user, on: date | None = None) -> list[str]:
     """Tops of the units whose people's training and supervision records ``user`` may see and
-    act on: the units they manage, regions left out. A regional lead sees a region's figures
-    (the reports), never named people's records (ARCHITECTURE.md, "Who may see what"); someone
-    who manages a region and an organisation in it has that organisation's people."""
+    act on: the units they manage, regions left out, and the organisations and regions they
+    administer. A regional lead sees a region's figures (the reports), never named people's
+    records (ARCHITECTURE.md, "Who may see what"); someone who manages a region and an
+    organisation in it has that organisation's people; a regional administrator, whose work is
+    the region's people, has them all."""
     if not user or not user.is_authenticated:
         return []
     if on is None or on == timezone.localdate():
         return _tops(
-            m.unit.path
-            for m in todays_memberships(user)
-            if m.is_manager and m.unit.kind != OrganisationUnit.Kind.REGION
+            [
+                *(
+                    m.unit.path
+                    for m in todays_memberships(user)
+                    if m.is_manager and m.unit.kind != OrganisationUnit.Kind.REGION
+                ),
+                *administered_paths(user),
+            ]
         )
     return _tops(
         Membership.objects.active(on)

@@ -22,8 +22,8 @@ from django.utils import timezone
 from lms.celery import enqueue_on_commit
 
 from . import signals
-from .models import Invitation, JobRole, Membership, OrganisationUnit
-from .selectors import forget_roles, manages_unit
+from .models import Administrator, Invitation, JobRole, Membership, OrganisationUnit
+from .selectors import administers_unit, forget_account_flags, forget_roles, manages_unit
 
 User = get_user_model()
 
@@ -218,16 +218,22 @@ def membership_correct(*, membership: Membership, changes: dict, by=None) -> Mem
 
 @transaction.atomic
 def membership_move(
-    *, membership: Membership, to_unit: OrganisationUnit, on: date | None = None, by=None
+    *,
+    membership: Membership,
+    to_unit: OrganisationUnit,
+    on: date | None = None,
+    by=None,
+    job_role: JobRole | None = None,
 ) -> Membership:
-    """Move someone to another team in the same role: the old membership ends the day before.
-    One audit entry (on the new membership) records the move."""
+    """Move someone to another team, in the same role or (``job_role``) a new one: the old
+    membership ends the day before. One audit entry (on the new membership) records the move.
+    The new role's required courses are assigned as for any start."""
     on = on or timezone.localdate()
     _end(membership, max(membership.start_date, on - timedelta(1)))
     new, _, _ = _start(
         user=membership.user,
         unit=to_unit,
-        job_role=membership.job_role,
+        job_role=job_role or membership.job_role,
         is_manager=membership.is_manager,
         start_date=on,
     )
@@ -238,6 +244,7 @@ def membership_move(
         from_membership_id=membership.pk,
         from_unit=membership.unit.name,
         from_unit_id=membership.unit_id,
+        from_job_role=membership.job_role.name if membership.job_role else None,
     )
     return new
 
@@ -475,3 +482,160 @@ def load_default_job_roles(path=DEFAULT_JOB_ROLES_FILE) -> tuple[int, int]:
         created += was_created
         kept += not was_created
     return created, kept
+
+
+# --- Organisation administration -----------------------------------------------------------
+
+AUDIT_ADMINISTRATOR_GRANT = "workforce.administrator_grant"
+AUDIT_ADMINISTRATOR_END = "workforce.administrator_end"
+AUDIT_TEAM_CREATE = "workforce.team_create"
+AUDIT_TEAM_CHANGE = "workforce.team_change"
+
+
+def _check_administers(by, unit: OrganisationUnit, what: str) -> None:
+    if by is not None and not administers_unit(by, unit):
+        raise PermissionDenied(f"You can only {what} in an organisation you administer.")
+
+
+@transaction.atomic
+def administrator_grant(*, user, unit: OrganisationUnit, by=None) -> tuple[Administrator, bool]:
+    """Make ``user`` an administrator of an organisation or a region (``(grant, created)``;
+    granting twice changes nothing). Only site administrators grant (the Wagtail admin)."""
+    from wagtail.log_actions import log
+
+    if unit.kind == OrganisationUnit.Kind.TEAM:
+        raise ValidationError(
+            {"unit": "Choose an organisation or a region: teams are run by their managers."}
+        )
+    existing = Administrator.objects.active().filter(user=user, unit=unit).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            grant = Administrator.objects.create(user=user, unit=unit, granted_by=by)
+    except IntegrityError:
+        return Administrator.objects.active().get(user=user, unit=unit), False
+    forget_account_flags()
+    forget_roles(user)
+    log(
+        grant,
+        AUDIT_ADMINISTRATOR_GRANT,
+        user=by,
+        data={"person_id": user.pk, "unit": unit.name, "unit_id": unit.pk},
+    )
+    return grant, True
+
+
+@transaction.atomic
+def administrator_end(*, grant: Administrator, by=None) -> Administrator:
+    """End an administrator's rights (the grant is kept, with when it ended)."""
+    from wagtail.log_actions import log
+
+    if grant.ended_at is None:
+        grant.ended_at = timezone.now()
+        grant.save(update_fields=["ended_at"])
+        forget_account_flags()
+        forget_roles(grant.user)
+        log(
+            grant,
+            AUDIT_ADMINISTRATOR_END,
+            user=by,
+            data={"person_id": grant.user_id, "unit": grant.unit.name, "unit_id": grant.unit_id},
+        )
+    return grant
+
+
+def _unused_code(name: str, parent: OrganisationUnit) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(f"{parent.code}-{name}")[:50].strip("-") or "team"
+    code, n = base, 1
+    while OrganisationUnit.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+@transaction.atomic
+def team_create(
+    *, organisation: OrganisationUnit, name: str, code: str = "", by=None
+) -> OrganisationUnit:
+    """A new team in an organisation that ``by`` administers (a code is made from the names
+    when none is given)."""
+    _check_administers(by, organisation, "add teams")
+    if organisation.kind != OrganisationUnit.Kind.ORGANISATION:
+        raise ValidationError({"organisation": "Teams sit in an organisation."})
+    name = name.strip()
+    if OrganisationUnit.objects.filter(
+        path__startswith=organisation.path, depth=organisation.depth + 1, name__iexact=name
+    ).exists():
+        raise ValidationError({"name": f"{organisation.name} already has a team called {name}."})
+    team = unit_create(
+        name=name,
+        code=code or _unused_code(name, organisation),
+        kind=OrganisationUnit.Kind.TEAM,
+        parent=organisation,
+    )
+    from wagtail.log_actions import log
+
+    log(team, AUDIT_TEAM_CREATE, user=by, data={"organisation_id": organisation.pk})
+    return team
+
+
+@transaction.atomic
+def team_change(*, team: OrganisationUnit, name: str, is_active: bool, by=None) -> OrganisationUnit:
+    """Rename a team, or close it to new people (``is_active``): nothing is deleted."""
+    _check_administers(by, team, "change teams")
+    if team.kind != OrganisationUnit.Kind.TEAM:
+        raise ValidationError({"name": "Only teams are changed here."})
+    name = name.strip()
+    parent = team.get_parent()
+    if (
+        OrganisationUnit.objects.filter(
+            path__startswith=parent.path, depth=team.depth, name__iexact=name
+        )
+        .exclude(pk=team.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": f"{parent.name} already has a team called {name}."})
+    before = {"name": team.name, "is_active": team.is_active}
+    team = unit_update(unit=team, parent=parent, name=name, is_active=is_active)
+    from wagtail.log_actions import log
+
+    log(
+        team,
+        AUDIT_TEAM_CHANGE,
+        user=by,
+        data={"before": before, "after": {"name": team.name, "is_active": team.is_active}},
+    )
+    return team
+
+
+@transaction.atomic
+def membership_change(
+    *,
+    membership: Membership,
+    by,
+    unit: OrganisationUnit,
+    job_role: JobRole | None,
+    end_date: date | None = None,
+    on: date | None = None,
+) -> Membership:
+    """An administrator's change to someone's place in the organisation, as one decision: a new
+    team (a move, counted once, in the new team), a new job role (assigned what it requires) or
+    an end date (a leaver: ended, never deleted). Both the old and the new unit must be ones
+    ``by`` administers."""
+    _check_administers(by, membership.unit, "change people's roles")
+    _check_administers(by, unit, "move people")
+    if membership.end_date is not None:
+        raise ValidationError("This membership has already ended.")
+    if end_date is not None:
+        return membership_end(membership=membership, end_date=end_date, by=by)
+    changed_role = (job_role.pk if job_role else None) != membership.job_role_id
+    if unit.pk == membership.unit_id and not changed_role:
+        return membership
+    if changed_role and job_role is None:
+        raise ValidationError({"job_role": "Choose their new job role."})
+    # A dated change (the old membership ends the day before), so coverage on a past date
+    # still shows what was true then.
+    return membership_move(membership=membership, to_unit=unit, on=on, by=by, job_role=job_role)

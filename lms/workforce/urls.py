@@ -7,6 +7,13 @@ app_name = "workforce"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit"),
+    path("teams/new/", views.TeamAddView.as_view(), name="team_add"),
+    path("teams/<int:pk>/change/", views.TeamChangeView.as_view(), name="team_change"),
+    path(
+        "memberships/<int:pk>/change/",
+        views.MembershipChangeView.as_view(),
+        name="membership_change",
+    ),
     path("invite/", views.InviteView.as_view(), name="invite"),
     path(
         "invitations/<int:pk>/resend/",

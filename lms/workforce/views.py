@@ -1,5 +1,6 @@
-"""Pages for managers (staff in their units, invitations, staff import) and the invitation
-link that new staff follow. Rules live in ``services`` and ``selectors``."""
+"""Pages for managers (staff in their units, invitations, staff import), for organisation and
+regional administrators (teams, people's roles) and the invitation link that new staff follow.
+Rules live in ``services`` and ``selectors``."""
 
 import csv
 
@@ -13,9 +14,16 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from . import imports, selectors, services
-from .forms import AccountSetupForm, InviteForm, StaffImportForm, TrainingHistoryImportForm
-from .models import Invitation, StaffImport
-from .permissions import ManagerRequiredMixin
+from .forms import (
+    AccountSetupForm,
+    InviteForm,
+    MembershipChangeForm,
+    StaffImportForm,
+    TeamForm,
+    TrainingHistoryImportForm,
+)
+from .models import Invitation, Membership, StaffImport
+from .permissions import AdministratorRequiredMixin, ManagerRequiredMixin, can_administer
 
 
 class HomeView(ManagerRequiredMixin, TemplateView):
@@ -27,6 +35,7 @@ class HomeView(ManagerRequiredMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "units": selectors.unit_tree(units),
+            "administers": can_administer(user),
             "invitations": Invitation.objects.pending()
             .filter(unit__in=units)
             .select_related("unit", "job_role")[:50],
@@ -47,6 +56,8 @@ class UnitDetailView(ManagerRequiredMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "unit": unit,
+            "administers": can_administer(self.request.user)
+            and selectors.administers_unit(self.request.user, unit),
             "ancestors": unit.get_ancestors(),
             "children": selectors.unit_tree(unit.get_children()),
             "staff": staff,
@@ -312,3 +323,137 @@ class JoinView(View):
         if request.user.is_authenticated:
             return redirect(settings.LOGIN_REDIRECT_URL)
         return perform_login(request, user, redirect_url=settings.LOGIN_REDIRECT_URL)
+
+
+# --- Organisation administration (organisation, regional and site administrators) -----------
+
+
+class TeamAddView(AdministratorRequiredMixin, FormView):
+    """Add a team to an organisation the person administers."""
+
+    template_name = "workforce/team_form.html"
+    form_class = TeamForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {"organisation": self.request.GET.get("organisation")}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            team = services.team_create(
+                organisation=data["organisation"], name=data["name"], by=self.request.user
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{team.name} has been added to {data['organisation']}.")
+        return redirect("workforce:unit", pk=team.pk)
+
+
+class TeamChangeView(AdministratorRequiredMixin, FormView):
+    """Rename a team, or close it to new people."""
+
+    template_name = "workforce/team_form.html"
+    form_class = TeamForm
+
+    def get_team(self):
+        return get_object_or_404(
+            selectors.administered_units(self.request.user).filter(kind="team"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_form_kwargs(self):
+        self.team = self.get_team()
+        return {**super().get_form_kwargs(), "user": self.request.user, "team": self.team}
+
+    def get_initial(self):
+        return {"name": self.team.name, "is_active": self.team.is_active}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "team": self.team}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            team = services.team_change(
+                team=self.team, name=data["name"], is_active=data["is_active"], by=self.request.user
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{team.name} has been saved.")
+        return redirect("workforce:unit", pk=team.pk)
+
+
+class MembershipChangeView(AdministratorRequiredMixin, FormView):
+    """Move someone to another team, change their job role, or record that they are leaving."""
+
+    template_name = "workforce/membership_form.html"
+    form_class = MembershipChangeForm
+
+    def get_membership(self):
+        return get_object_or_404(
+            Membership.objects.active()
+            .filter(unit__in=selectors.administered_units(self.request.user))
+            .select_related("user", "unit", "job_role"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_form_kwargs(self):
+        self.membership = self.get_membership()
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "membership": self.membership,
+        }
+
+    def get_initial(self):
+        return {"unit": self.membership.unit_id, "job_role": self.membership.job_role_id}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "membership": self.membership}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        person = self.membership.user.display_name or self.membership.user.email
+        try:
+            changed = services.membership_change(
+                membership=self.membership,
+                by=self.request.user,
+                unit=data["unit"],
+                job_role=data["job_role"],
+                end_date=data["end_date"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            return self.form_invalid(form)
+        except PermissionDenied as exc:
+            form.add_error("unit", str(exc))
+            return self.form_invalid(form)
+        if data["end_date"]:
+            messages.success(
+                self.request,
+                f"{person} leaves {changed.unit.name} on {data['end_date']:%-d %B %Y}. "
+                "Their records are kept.",
+            )
+        elif changed.pk == self.membership.pk:
+            messages.info(self.request, "Nothing was changed.")
+        else:
+            messages.success(
+                self.request,
+                f"{person} is now {changed.job_role} in {changed.unit.name}; the training "
+                "the role requires has been assigned.",
+            )
+        return redirect("workforce:unit", pk=changed.unit_id)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's refusal shown on the form, on the field it names when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

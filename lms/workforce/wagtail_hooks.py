@@ -1,5 +1,5 @@
-"""Workforce in the Wagtail admin: organisation tree, job roles, memberships and invitations,
-grouped under one "Workforce" menu."""
+"""Workforce in the Wagtail admin: organisation tree, job roles, memberships, invitations and
+organisation administrators, grouped under one "Workforce" menu."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,7 +12,14 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from lms.admin_policies import LimitedPermissionPolicy
 
 from . import services
-from .models import ColumnMapping, Invitation, JobRole, Membership, OrganisationUnit
+from .models import (
+    Administrator,
+    ColumnMapping,
+    Invitation,
+    JobRole,
+    Membership,
+    OrganisationUnit,
+)
 
 
 class OrganisationUnitForm(WagtailAdminModelForm):
@@ -186,6 +193,67 @@ class ColumnMappingViewSet(ModelViewSet):
     search_fields = ["name"]
 
 
+class AdministratorForm(WagtailAdminModelForm):
+    """Grants (on add) and ends (on edit, "End these rights") through the services, so that the
+    change takes effect at once and is in the audit log under the site administrator's name."""
+
+    end_rights = forms.BooleanField(
+        required=False,
+        label="End these rights",
+        help_text="They stop administering this unit now; the record is kept.",
+    )
+
+    class Meta:
+        model = Administrator
+        fields = ["user", "unit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = OrganisationUnit.objects.exclude(
+            kind=OrganisationUnit.Kind.TEAM
+        )
+        if self.instance.pk:
+            for name in ("user", "unit"):
+                self.fields[name].disabled = True
+            if self.instance.ended_at:
+                self.fields["end_rights"].disabled = True
+                self.fields["end_rights"].initial = True
+        else:
+            del self.fields["end_rights"]
+
+    def save(self, commit=True):
+        if self.instance.pk is None:
+            self.instance, _ = services.administrator_grant(
+                user=self.cleaned_data["user"], unit=self.cleaned_data["unit"], by=self.for_user
+            )
+        elif self.cleaned_data.get("end_rights") and self.instance.ended_at is None:
+            services.administrator_end(grant=self.instance, by=self.for_user)
+        return self.instance
+
+
+class AdministratorViewSet(ModelViewSet):
+    """Who administers which organisation or region. Granted and ended, never deleted."""
+
+    model = Administrator
+    icon = "key"
+    menu_label = "Organisation administrators"
+    url_namespace = "administrator"
+    url_prefix = "workforce/administrators"
+    list_display = ["user", "unit", "granted_by", "granted_at", "ended_at"]
+    list_filter = ["unit__kind", "ended_at"]
+    search_fields = ["user__email", "user__display_name", "unit__name"]
+    list_export = ["user", "unit", "granted_by", "granted_at", "ended_at"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+    def get_form_class(self, for_update=False):
+        return AdministratorForm
+
+    @property
+    def permission_policy(self):
+        return LimitedPermissionPolicy(self.model, denied={"delete"})
+
+
 class WorkforceGroup(ViewSetGroup):
     menu_label = "Workforce"
     menu_icon = "group"
@@ -196,6 +264,7 @@ class WorkforceGroup(ViewSetGroup):
         MembershipViewSet,
         InvitationViewSet,
         ColumnMappingViewSet,
+        AdministratorViewSet,
     )
 
 
@@ -220,7 +289,9 @@ def register_workforce_log_actions(actions):
     )
     actions.register_action(services.AUDIT_MEMBERSHIP_END, "End a membership", "Ended a membership")
     actions.register_action(
-        services.AUDIT_MEMBERSHIP_MOVE, "Move to another unit", "Moved to another unit"
+        services.AUDIT_MEMBERSHIP_MOVE,
+        "Move to another unit or role",
+        "Moved to another unit or role",
     )
     actions.register_action(
         services.AUDIT_MANAGER_GRANTED, "Grant manager rights", "Granted manager rights"
@@ -228,3 +299,11 @@ def register_workforce_log_actions(actions):
     actions.register_action(
         services.AUDIT_MEMBERSHIP_CORRECT, "Correct a membership", "Corrected a membership"
     )
+    actions.register_action(
+        services.AUDIT_ADMINISTRATOR_GRANT, "Grant administrator rights", "Made administrator"
+    )
+    actions.register_action(
+        services.AUDIT_ADMINISTRATOR_END, "End administrator rights", "Ended administrator rights"
+    )
+    actions.register_action(services.AUDIT_TEAM_CREATE, "Add a team", "Added a team")
+    actions.register_action(services.AUDIT_TEAM_CHANGE, "Change a team", "Changed a team")

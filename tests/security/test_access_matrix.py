@@ -8,6 +8,7 @@ every role, against ARCHITECTURE.md's "Who may see what".
 | manager | yes | yes, for units they manage | yes, their units | hours and dates only | no |
 | regional lead | yes | no | all organisations, aggregates | no | no |
 | trainer | yes | no | course analytics | no | Wagtail admin, with moderation |
+| org / regional administrator | yes | yes, theirs | yes, theirs | hours and dates only | no |
 | public | — | — | — | — | certificate verification page only |
 
 Unauthorised access to a record answers 404, never 403, so that ids do not leak; anonymous
@@ -26,6 +27,11 @@ Decisions where the code and the table could be read two ways (see each entry's 
   record is theirs to see, so the refusal leaks nothing, and the page says who can sign off.
 - A POST-only URL answers 405 to a GET from anyone who gets past the view's role check (the
   method is checked before any record is looked up, so 405 leaks nothing either).
+- Administrators: the organisation administrator OA (of Matrix Council) has what Matrix
+  Council's manager M2 has, and the regional administrator RA what M, M2 and the regional lead
+  have together, with named people across the region (``allow`` adds them; ``admins=False``
+  where administering gives nothing, e.g. leading supervision). Changing the organisation
+  itself (teams, people's roles) is theirs and site administrators' alone.
 """
 
 from dataclasses import dataclass, field
@@ -62,16 +68,34 @@ ANYWHERE = Redirect()
 # --- What each role gets ---------------------------------------------------------------------
 
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
-MANAGERS = frozenset({"manager", "other_manager", "regional_lead", "admin"})
+ADMINISTRATORS = frozenset({"org_admin", "regional_admin", "admin"})
+MANAGERS = frozenset({"manager", "other_manager", "regional_lead", "admin"}) | ADMINISTRATORS
 # Managers who see and act on named people's records (regional leads see aggregates only).
-RECORD_MANAGERS = frozenset({"manager", "other_manager", "admin"})
+RECORD_MANAGERS = frozenset({"manager", "other_manager", "admin"}) | ADMINISTRATORS
+# Who sees P (in Matrix Trust) by name.
+P_NAMED = frozenset({"manager", "admin", "regional_admin"})
 
 
-def allow(roles, ok: Any = 200, *, denied: Any = 404, anonymous: Any = LOGIN, **overrides):
+def allow(
+    roles,
+    ok: Any = 200,
+    *,
+    denied: Any = 404,
+    anonymous: Any = LOGIN,
+    admins: bool = True,
+    **overrides,
+):
     """``ok`` for ``roles``, ``denied`` for the other signed-in roles, ``anonymous`` for
-    anonymous visitors, then ``overrides`` (role=outcome)."""
+    anonymous visitors, then ``overrides`` (role=outcome). With ``admins``, the organisation
+    administrator gets what M2 gets and the regional administrator what M, M2 or L gets."""
     unknown = set(overrides) - set(ROLES)
     assert not unknown, f"unknown roles {unknown}"
+    roles = set(roles)
+    if admins:
+        if "other_manager" in roles:
+            roles.add("org_admin")
+        if roles & {"manager", "other_manager", "regional_lead"}:
+            roles.add("regional_admin")
     outcome = {r: (ok if r in roles else denied) for r in ROLES if r != "anonymous"}
     outcome["anonymous"] = anonymous
     outcome.update(overrides)
@@ -167,8 +191,8 @@ MATRIX: dict[str, list[Case]] = {
     "workforce:import_template": [Case(allow(MANAGERS))],
     # A staff file is its uploader's (and administrators').
     "workforce:import_detail": get_and_post(
-        allow({"manager", "admin"}),
-        allow({"manager", "admin"}, ANYWHERE),
+        allow({"manager", "admin"}, regional_admin=404),
+        allow({"manager", "admin"}, ANYWHERE, regional_admin=404),
         args=pk("staff_import"),
     ),
     "workforce:import_history": get_and_post(allow(MANAGERS)),
@@ -188,7 +212,7 @@ MATRIX: dict[str, list[Case]] = {
     "courses:prior_learning_review": [
         Case(
             allow({"manager", "other_manager", "trainer", "admin"}),
-            shows=(("Matrix prior learning", {"manager", "trainer", "admin"}),),
+            shows=(("Matrix prior learning", P_NAMED | {"trainer"}),),
         )
     ],
     "courses:prior_learning_decide": post_only(
@@ -196,8 +220,23 @@ MATRIX: dict[str, list[Case]] = {
         args=lambda w: (w.extra["prior_claim"].pk,),
     ),
     "workforce:import_progress": [
-        Case(allow({"manager", "admin"}), args=pk("staff_import")),
+        Case(allow({"manager", "admin"}, regional_admin=404), args=pk("staff_import")),
     ],
+    # Changing the organisation itself: its administrators, its region's and site administrators.
+    "workforce:team_add": get_and_post(allow(ADMINISTRATORS)),
+    "workforce:team_change": [
+        *get_and_post(allow({"regional_admin", "admin"}), args=lambda w: (w.units["team_a"].pk,)),
+        Case(
+            allow(ADMINISTRATORS),
+            args=lambda w: (w.units["team_b"].pk,),
+            variant="council-team",
+        ),
+        # An organisation is changed in the Wagtail admin, not here.
+        Case(allow(set()), args=lambda w: (w.units["council"].pk,), variant="organisation"),
+    ],
+    "workforce:membership_change": get_and_post(
+        allow({"regional_admin", "admin"}), args=lambda w: (w.extra["p_membership"].pk,)
+    ),
     # The invitation link: public; a signed-in person who is not the invitee is told so
     # (200) and cannot accept it (410, "wrong user"); an unknown link is 404 for everyone.
     "workforce:join": [
@@ -283,7 +322,11 @@ MATRIX: dict[str, list[Case]] = {
     # Setting up an agreement as supervisor: T3 and above, managers, administrators, and
     # anyone already leading one (supervision.permissions.may_supervise).
     "supervision:agreement_create": get_and_post(
-        allow(SIGNED_IN - {"practitioner", "other_practitioner", "trainer"})
+        allow(
+            SIGNED_IN - {"practitioner", "other_practitioner", "trainer"} - ADMINISTRATORS
+            | {"admin"},
+            admins=False,
+        )
     ),
     "supervision:agreement": [Case(allow(PARTIES), args=pk("agreement"))],
     "supervision:agreement_accept": post_only(allow(PARTIES, ANYWHERE), args=pk("agreement")),
@@ -323,7 +366,7 @@ MATRIX: dict[str, list[Case]] = {
     "supervision:team": [
         Case(
             allow(RECORD_MANAGERS),
-            shows=((lambda w: w.p.display_name, {"manager", "admin"}),),
+            shows=((lambda w: w.p.display_name, P_NAMED),),
         )
     ],
     "supervision:team_person": [
@@ -336,7 +379,7 @@ MATRIX: dict[str, list[Case]] = {
     "reports:people": [
         Case(
             allow(RECORD_MANAGERS),
-            shows=((lambda w: w.p.display_name, {"manager", "admin"}),),
+            shows=((lambda w: w.p.display_name, P_NAMED),),
         )
     ],
     "reports:person": [Case(allow({"manager", "admin"}), args=lambda w: (w.p.pk,))],
@@ -347,7 +390,7 @@ MATRIX: dict[str, list[Case]] = {
             allow(RECORD_MANAGERS),
             args=lambda w: ("people", "csv"),
             variant="people",
-            shows=((lambda w: w.p.email, {"manager", "admin"}),),
+            shows=((lambda w: w.p.email, P_NAMED),),
         ),
         Case(allow(set()), args=lambda w: ("nothing", "csv"), variant="unknown"),
     ],

@@ -5,7 +5,9 @@ North Matrix Region
 │   └── Matrix Team A: practitioner P, other practitioner P2, supervisor S
 └── Matrix Council (manager M2)
     └── Matrix Team B
-Regional lead L manages the region; trainer T is in the Trainers group; A is an administrator.
+Regional lead L manages the region; trainer T is in the Trainers group; A is a site administrator;
+OA administers Matrix Council (an organisation administrator) and RA the whole region (a regional
+administrator).
 
 P has completed a course (certificate issued, knowledge-check attempt, reflection) and is on a
 second course assigned by M; S supervises P (accepted agreement, a signed-off session with an
@@ -48,6 +50,8 @@ ROLES = (
     "regional_lead",
     "trainer",
     "admin",
+    "org_admin",
+    "regional_admin",
     "anonymous",
 )
 SIGNED_IN = tuple(r for r in ROLES if r != "anonymous")
@@ -127,7 +131,13 @@ def build_world() -> World:
         "regional_lead": person("Lee Regionallead", "lee.lead@example.org"),
         "trainer": person("Tam Trainer", "tam.trainer@example.org"),
         "admin": person("Ada Admin", "ada.admin@example.org", is_staff=True, is_superuser=True),
+        "org_admin": person("Olu Orgadmin", "olu.orgadmin@example.org"),
+        "regional_admin": person("Rae Regionaladmin", "rae.regionaladmin@example.org"),
     }
+    workforce_services.administrator_grant(user=users["org_admin"], unit=council, by=users["admin"])
+    workforce_services.administrator_grant(
+        user=users["regional_admin"], unit=region, by=users["admin"]
+    )
     for role, unit, job_role, is_manager in (
         ("practitioner", team_a, hv, False),
         ("other_practitioner", team_a, hv, False),
@@ -246,7 +256,10 @@ def build_world() -> World:
         join_invitation=join_invitation,
         staff_import=staff_import,
         reminder=reminder,
-        extra={"prior_claim": prior_claim},
+        extra={
+            "prior_claim": prior_claim,
+            "p_membership": p.memberships.get(unit=team_a),
+        },
     )
 
 
