@@ -75,3 +75,42 @@ def test_the_demo_supervisor_supervises_the_practitioner_as_the_readme_says(setu
         timeout=120,
     )
     assert re.search(r"^pending$", out.stdout, re.M), out.stdout + out.stderr
+
+
+def shell(env, script: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_the_demo_reviewer_has_a_change_awaiting_review_as_the_readme_says(setup_run):
+    _, _, env = setup_run
+    readme = (ROOT / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith("| `reviewer@"))
+    assert "a trainer's change" in row
+    script = (
+        "from django.contrib.auth import get_user_model; "
+        "from wagtail.models import TaskState; "
+        "reviewer = get_user_model().objects.get(email='reviewer@example.org'); "
+        "states = [s for s in TaskState.objects.reviewable_by(reviewer)]; "
+        "print('waiting', len(states), states[0].workflow_state.requested_by.email)"
+    )
+    assert "waiting 1 trainer@example.org" in shell(env, script)
+
+
+def test_the_demo_organisation_administrator_administers_the_trust(setup_run):
+    result, _, env = setup_run
+    assert "orgadmin@example.org" in result.stdout
+    script = (
+        "from lms.workforce.models import Administrator; "
+        "print([a.unit.name for a in Administrator.objects.active()"
+        ".filter(user__email='orgadmin@example.org')])"
+    )
+    assert "['Riverside Community Health NHS Trust']" in shell(env, script)

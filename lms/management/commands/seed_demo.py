@@ -22,6 +22,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from content.demo import submit_demo_change
 from content.groups import REVIEWERS, TRAINERS
 from lms.workforce import services as workforce
 from lms.workforce.models import JobRole, OrganisationUnit
@@ -81,6 +82,7 @@ class DemoLogin:
     is_manager: bool = False
     groups: tuple[str, ...] = ()
     superuser: bool = False
+    administers: str | None = None
 
 
 LOGINS = [
@@ -113,6 +115,12 @@ LOGINS = [
         "north-coast",
         None,
         is_manager=True,
+    ),
+    DemoLogin(
+        "orgadmin@example.org",
+        "Olu Bakare",
+        "Organisation administrator of the NHS trust (teams, people, imports)",
+        administers="riverside-nhs",
     ),
     DemoLogin("trainer@example.org", "Tara Nguyen", "Trainer (edits content)", groups=(TRAINERS,)),
     DemoLogin(
@@ -224,6 +232,8 @@ class Command(BaseCommand):
                 supervisor=supervisor,
                 supervisee=User.objects.get(email="practitioner@example.org"),
             )
+        # A trainer's change waiting in the reviewer's "Awaiting your review" panel.
+        submit_demo_change(User.objects.get(email="trainer@example.org"))
         # Learning records, through the same services the pages use.
         quiet = io.StringIO()
         call_command("demo_learning", email="practitioner@example.org", leave=1, stdout=quiet)
@@ -293,6 +303,8 @@ class Command(BaseCommand):
             user.save(update_fields=["is_superuser", "is_staff"])
         for group_name in spec.groups:
             user.groups.add(Group.objects.get(name=group_name))
+        if spec.administers:
+            workforce.administrator_grant(user=user, unit=units[spec.administers])
         if spec.unit:
             started = timezone.localdate()
             if spec.email == "practitioner@example.org":
