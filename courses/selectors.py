@@ -413,7 +413,15 @@ def _date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None, completions=None):
+def tier_conditions(
+    user,
+    on: date | None = None,
+    *,
+    up_to: Tier | None = None,
+    completions=None,
+    assessments=None,
+    supervision=None,
+):
     """(tier, its conditions) for every tier from T1 up, lazily (a caller that stops at the
     first tier not held reads no further). THE rules of holding a tier:
 
@@ -422,8 +430,10 @@ def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None, 
     - from T2, the supervision target for the tier, if it sets one, is met in its window;
     - from T3, the latest overall assessment at that tier or above says "achieved".
 
-    With ``up_to``, stops after that tier. ``completions``: all of the person's, when the caller
-    has read them already.
+    With ``up_to``, stops after that tier. ``completions`` (all of the person's: anything with
+    ``course_id`` and ``valid_until``), ``assessments`` (``_latest_assessments``) and
+    ``supervision`` (target id -> ``target_progress``): when the caller has read them already,
+    as ``standing_inputs`` does for many people at once.
     """
     from content import directory
 
@@ -451,7 +461,8 @@ def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None, 
             known = latest_valid.get(completion.course_id)
             if known is None or completion.valid_until > known:
                 latest_valid[completion.course_id] = completion.valid_until
-    assessments = _latest_assessments(user) if any(t.order >= 3 for t in tiers) else {}
+    if assessments is None:
+        assessments = _latest_assessments(user) if any(t.order >= 3 for t in tiers) else {}
     targets = supervision_selectors().targets_by_tier_id() if len(tiers) > 1 else {}
     for tier in tiers:
         conditions = []
@@ -471,14 +482,16 @@ def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None, 
             ends = f"the completion of {name} counts until then"
             conditions.append(TierCondition(tier, "course", until, gap, ends))
         if tier.order >= 2 and tier.pk in targets:
-            conditions.append(_supervision_condition(user, tier, targets[tier.pk], on))
+            target = targets[tier.pk]
+            progress = supervision.get(target.pk) if supervision is not None else None
+            conditions.append(_supervision_condition(user, tier, target, on, progress))
         if tier.order >= 3:
             conditions.append(_assessment_condition(tier, assessments))
         yield tier, conditions
 
 
-def _supervision_condition(user, tier: Tier, target, on: date) -> TierCondition:
-    until, minutes = supervision_selectors().target_progress(user, target, on)
+def _supervision_condition(user, tier: Tier, target, on: date, progress=None) -> TierCondition:
+    until, minutes = progress or supervision_selectors().target_progress(user, target, on)
     hours = Decimal(minutes) / 60
     short = max(target.hours - hours, 0)
     gap = (
@@ -556,12 +569,53 @@ def holds_tier(user, tier: Tier, on: date | None = None) -> bool:
 
 def _latest_assessments(user) -> dict[tuple[int | None, int], CompetencyAssessment]:
     """(area id or None, tier id) -> the latest assessment."""
+    return _latest_of(CompetencyAssessment.objects.filter(user=user).select_related("tier"))
+
+
+def _latest_of(assessments) -> dict[tuple[int | None, int], CompetencyAssessment]:
     latest: dict[tuple[int | None, int], CompetencyAssessment] = {}
-    for assessment in CompetencyAssessment.objects.filter(user=user).select_related("tier"):
+    for assessment in assessments:
         key = (assessment.competency_area_id, assessment.tier_id)
         # ordered newest first, so the first one seen wins
         latest.setdefault(key, assessment)
     return latest
+
+
+@dataclass
+class LatestValid:
+    """A person's latest valid-until date on a course, as ``tier_conditions`` reads it."""
+
+    course_id: int
+    valid_until: date
+
+
+def standing_inputs(user_ids: Iterable[int], on: date | None = None) -> dict[int, dict]:
+    """What ``tier_conditions`` reads about each person, for many people in three queries:
+    user id -> keyword arguments (``completions``, ``assessments``, ``supervision``)."""
+    on = on or timezone.localdate()
+    ids = list({int(i) for i in user_ids})
+    inputs = {i: {"completions": [], "assessments": {}, "supervision": {}} for i in ids}
+    if not ids:
+        return inputs
+    for user_id, course_id, valid_until in (
+        Completion.objects.filter(user_id__in=ids)
+        .values("user_id", "course_id")
+        .annotate(v=Max("valid_until"))
+        .values_list("user_id", "course_id", "v")
+        .order_by()
+    ):
+        inputs[user_id]["completions"].append(LatestValid(course_id, valid_until))
+    by_user = defaultdict(list)
+    for assessment in CompetencyAssessment.objects.filter(user_id__in=ids).select_related("tier"):
+        by_user[assessment.user_id].append(assessment)
+    for user_id, assessments in by_user.items():
+        inputs[user_id]["assessments"] = _latest_of(assessments)
+    targets = supervision_selectors().targets_by_tier_id().values()
+    for (user_id, target_id), progress in (
+        supervision_selectors().targets_progress(ids, targets, on).items()
+    ):
+        inputs[user_id]["supervision"][target_id] = progress
+    return inputs
 
 
 @dataclass

@@ -807,17 +807,18 @@ def record_assessment(
 # --- Tier standing and the learner summary --------------------------------------------------
 
 
-def compute_standing(user, on: date | None = None) -> dict[int, date]:
+def compute_standing(user, on: date | None = None, **inputs) -> dict[int, date]:
     """Tier id -> last day the person holds it, for every tier held on ``on``.
 
     Tier k is held while every condition of ``selectors.tier_conditions`` for it is met (core
     courses, from T2 supervision, from T3 an achieved assessment) and tier k-1 is held. The
-    day is the earliest on which any of these lapses.
+    day is the earliest on which any of these lapses. ``inputs``: the person's records, when
+    read already (``selectors.standing_inputs``).
     """
     on = on or timezone.localdate()
     held: dict[int, date] = {}
     previous = date.max
-    for tier, conditions in selectors.tier_conditions(user, on):
+    for tier, conditions in selectors.tier_conditions(user, on, **inputs):
         if any(c.until is None for c in conditions):
             break
         valid_until = min([previous, *(c.until for c in conditions)])
@@ -884,23 +885,130 @@ def refresh_learner_summary(*, user) -> LearnerSummary:
     return summary
 
 
-def refresh_standings(*, user_ids: Iterable[int] | None = None) -> int:
-    """Recompute the standing of many people (after the framework changed, e.g. a core course
-    was published or withdrawn). Each person is their own transaction. Without ``user_ids``:
-    everyone who holds a tier or has a completion."""
+def refresh_learner_summaries(user_ids: Iterable[int]) -> None:
+    """``refresh_learner_summary`` for many people, set-based: five grouped reads and one
+    upsert, whatever their number."""
+    ids = list({int(i) for i in user_ids})
+    if not ids:
+        return
+
+    def by_user(queryset, key, **aggregate):
+        (name,) = aggregate
+        return dict(queryset.values(key).annotate(**aggregate).values_list(key, name).order_by())
+
+    enrolments = Enrolment.objects.filter(user_id__in=ids)
+    first_started = by_user(enrolments, "user_id", d=Min("started_at"))
+    next_due = by_user(
+        enrolments.filter(is_current=True, status=Enrolment.Status.ACTIVE, due_on__isnull=False),
+        "user_id",
+        d=Min("due_on"),
+    )
+    last_completed = by_user(
+        Completion.objects.filter(user_id__in=ids), "user_id", d=Max("completed_at")
+    )
+    progress = ModuleProgress.objects.filter(enrolment__user_id__in=ids)
+    started = by_user(progress, "enrolment__user_id", d=Max("started_at"))
+    completed = by_user(progress, "enrolment__user_id", d=Max("completed_at"))
+    attempted = by_user(
+        QuizAttempt.objects.filter(enrolment__user_id__in=ids),
+        "enrolment__user_id",
+        d=Max("submitted_at"),
+    )
+    now = timezone.now()
+    summaries = []
+    for user_id in ids:
+        moments = [started.get(user_id), completed.get(user_id), attempted.get(user_id)]
+        moments.append(last_completed.get(user_id))
+        summaries.append(
+            LearnerSummary(
+                user_id=user_id,
+                first_started_at=first_started.get(user_id),
+                last_completed_at=last_completed.get(user_id),
+                next_due_on=next_due.get(user_id),
+                last_activity_at=max((m for m in moments if m), default=None),
+                updated_at=now,
+            )
+        )
+    LearnerSummary.objects.bulk_create(
+        summaries,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=[
+            "first_started_at",
+            "last_completed_at",
+            "next_due_on",
+            "last_activity_at",
+            "updated_at",
+        ],
+    )
+
+
+STANDING_BATCH = 500
+
+
+def refresh_standings(*, user_ids: Iterable[int] | None = None, on: date | None = None) -> int:
+    """Recompute the standing (and learner summary) of many people, set-based, in batches of
+    ``STANDING_BATCH``: a fixed number of queries per batch, each batch its own transaction.
+    The rule is ``compute_standing``'s, fed from ``selectors.standing_inputs``. Used after the
+    framework changed (e.g. a core course was published or withdrawn) and by imports. Without
+    ``user_ids``: everyone who holds a tier or has a completion. Returns how many people.
+
+    The writes are bulk (no per-row signals): each batch tells the read models
+    (``people_changed``), unless the caller is a bulk writer that does so itself."""
     from django.contrib.auth import get_user_model
+
+    from lms.workforce.signals import in_bulk_write, send_people_changed
 
     User = get_user_model()
     if user_ids is None:
         ids = set(TierStanding.objects.values_list("user_id", flat=True))
         ids |= set(Completion.objects.values_list("user_id", flat=True).distinct())
     else:
-        ids = set(user_ids)
-    count = 0
-    for user in User.objects.filter(pk__in=ids).iterator(chunk_size=500):
-        refresh_standing(user=user)
-        count += 1
-    return count
+        ids = {int(i) for i in user_ids}
+    on = on or timezone.localdate()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), STANDING_BATCH):
+        batch = ordered[start : start + STANDING_BATCH]
+        with transaction.atomic():
+            _refresh_standing_batch(User.objects.in_bulk(batch), on)
+            if not in_bulk_write():
+                send_people_changed(batch)
+    return len(ordered)
+
+
+def _refresh_standing_batch(users: dict, on: date) -> None:
+    inputs = selectors.standing_inputs(users, on)
+    held = {pk: compute_standing(user, on, **inputs[pk]) for pk, user in users.items()}
+    existing = {
+        (s.user_id, s.tier_id): s for s in TierStanding.objects.filter(user_id__in=list(users))
+    }
+    wanted = {
+        (pk, tier_id): until for pk, tiers in held.items() for tier_id, until in tiers.items()
+    }
+    gone = [s.pk for key, s in existing.items() if key not in wanted]
+    if gone:
+        TierStanding.objects.filter(pk__in=gone).delete()
+    now = timezone.now()
+    changed = []
+    for key, until in wanted.items():
+        standing = existing.get(key)
+        if standing is not None and standing.valid_until != until:
+            standing.valid_until, standing.computed_at = until, now
+            changed.append(standing)
+    TierStanding.objects.bulk_update(changed, ["valid_until", "computed_at"], batch_size=500)
+    TierStanding.objects.bulk_create(
+        [
+            TierStanding(user_id=user_id, tier_id=tier_id, valid_until=until, computed_at=now)
+            for (user_id, tier_id), until in wanted.items()
+            if (user_id, tier_id) not in existing
+        ],
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["user", "tier"],
+        update_fields=["valid_until", "computed_at"],
+    )
+    refresh_learner_summaries(users)
 
 
 # --- Completions from elsewhere ------------------------------------------------------------
@@ -1034,11 +1142,8 @@ def record_external_completions(*, records: list[ExternalRecord], on: date | Non
         )
     Completion.objects.bulk_create(completions, batch_size=1000, ignore_conflicts=True)
     people = {r.user_id for r in records}
-    from django.contrib.auth import get_user_model
-
     from lms.workforce.signals import bulk_write
 
     with bulk_write():  # the caller sends people_changed for them all at once
-        for user in get_user_model().objects.filter(pk__in=people):
-            refresh_standing(user=user)
+        refresh_standings(user_ids=people, on=on)
     return people

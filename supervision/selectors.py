@@ -189,7 +189,6 @@ def target_progress(user, target: SupervisionTarget, on: date | None = None):
     keep it met).
     """
     on = on or timezone.localdate()
-    needed = target.target_minutes
     rows = (
         countable_attendances(user)
         .filter(
@@ -199,12 +198,51 @@ def target_progress(user, target: SupervisionTarget, on: date | None = None):
         .order_by("-session__date", "-session_id")
         .values_list("session__date", "session__duration_minutes")
     )
+    return _walk_to_target(rows, target, on)
+
+
+def _walk_to_target(rows, target: SupervisionTarget, on: date):
+    """``target_progress`` over ``rows`` of (date, minutes), newest first (older rows than the
+    target's window are ignored)."""
+    start = window_start(on, target.window_months)
     total, valid_until = 0, None
     for session_date, minutes in rows:
+        if session_date < start:
+            break
         total += minutes
-        if valid_until is None and total >= needed:
+        if valid_until is None and total >= target.target_minutes:
             valid_until = valid_until_for(session_date, target.window_months)
     return valid_until, total
+
+
+def targets_progress(
+    user_ids: Iterable[int], targets: Iterable[SupervisionTarget], on: date | None = None
+) -> dict[tuple[int, int], tuple[date | None, int]]:
+    """``target_progress`` for many people and targets in one query:
+    (user id, target id) -> (valid until, minutes); everyone asked about is in the answer."""
+    on = on or timezone.localdate()
+    ids, targets = list({int(i) for i in user_ids}), list(targets)
+    if not ids or not targets:
+        return {}
+    earliest = min(window_start(on, t.window_months) for t in targets)
+    sessions: dict[int, list[tuple[date, int]]] = {i: [] for i in ids}
+    rows = (
+        SessionAttendance.objects.filter(
+            countable_q("session__"),
+            supervisee_id__in=ids,
+            session__date__gte=earliest,
+            session__date__lte=on,
+        )
+        .order_by("supervisee_id", "-session__date", "-session_id")
+        .values_list("supervisee_id", "session__date", "session__duration_minutes")
+    )
+    for user_id, session_date, minutes in rows:
+        sessions[user_id].append((session_date, minutes))
+    return {
+        (user_id, target.pk): _walk_to_target(rows_of_user, target, on)
+        for user_id, rows_of_user in sessions.items()
+        for target in targets
+    }
 
 
 # --- Status ---------------------------------------------------------------------------------

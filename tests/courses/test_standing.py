@@ -327,3 +327,92 @@ def test_when_supervision_sets_the_end_of_t2_the_explanation_says_so(core, learn
     assert explanation.gaps == []
     assert explanation.ends.startswith("set by the supervision window")
     assert standing(learner)["T2"] < standing(learner)["T1"]
+
+
+def _people_in_every_state(core, user_factory, team, count: int):
+    """``count`` people spread over: nothing, T1 only, T1 with one course expired, T2 (with
+    supervision), T3 (with an achieved assessment) and T3 judged "working towards"."""
+    from courses.models import Completion
+
+    manager = user_factory()
+    MembershipFactory(user=manager, unit=team, job_role=None, is_manager=True)
+    supervisor = user_factory()
+    people = []
+    for n in range(count):
+        person = user_factory()
+        MembershipFactory(user=person, unit=team)
+        state = n % 6
+        if state >= 1:
+            complete(person, core["t1a"])
+            complete(person, core["t1b"])
+        if state == 2:  # the 24-month course lapsed yesterday
+            Completion.objects.filter(user=person, course=core["t1b"]).update(
+                valid_until=timezone.localdate() - timedelta(days=1)
+            )
+        if state >= 3:
+            complete(person, core["t2"])
+            supervise(supervisor, person, minutes=480, sessions=4)
+        if state >= 4:
+            complete(person, core["t3"])
+            status = "achieved" if state == 4 else "working_towards"
+            services.record_assessment(
+                assessor=manager, user=person, tier=core["t3"].tier, status=status, evidence="Seen."
+            )
+        people.append(person)
+    return people
+
+
+def _written(people):
+    from courses.models import LearnerSummary
+
+    ids = [p.pk for p in people]
+    return (
+        sorted(
+            TierStanding.objects.filter(user_id__in=ids).values_list(
+                "user_id", "tier__code", "valid_until"
+            )
+        ),
+        sorted(
+            LearnerSummary.objects.filter(user_id__in=ids).values_list(
+                "user_id", "first_started_at", "last_completed_at", "next_due_on"
+            )
+        ),
+    )
+
+
+def test_the_set_based_refresh_writes_what_the_per_person_refresh_writes(core, user_factory, team):
+    from courses.models import LearnerSummary
+
+    people = _people_in_every_state(core, user_factory, team, 6)
+    for person in people:  # the reference: person by person
+        services.refresh_standing(user=person)
+    expected = _written(people)
+    assert {code for _, code, _ in expected[0]} == {"T1", "T2", "T3"}
+    TierStanding.objects.all().delete()
+    LearnerSummary.objects.all().delete()
+    # Wrong leftovers are corrected too.
+    TierStanding.objects.create(
+        user=people[0],
+        tier=core["t3"].tier,
+        valid_until=date(2030, 1, 1),
+        computed_at=timezone.now(),
+    )
+
+    assert services.refresh_standings(user_ids=[p.pk for p in people]) == 6
+
+    assert _written(people) == expected
+
+
+def test_the_set_based_refresh_reads_and_writes_per_batch_not_per_person(core, user_factory, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    few = _people_in_every_state(core, user_factory, team, 6)
+    many = _people_in_every_state(core, user_factory, team, 12)
+    counts = []
+    for people in (few, many):
+        TierStanding.objects.filter(user__in=people).delete()
+        with CaptureQueriesContext(connection) as queries:
+            services.refresh_standings(user_ids=[p.pk for p in people])
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
