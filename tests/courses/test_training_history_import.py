@@ -58,6 +58,7 @@ def test_an_imported_completion_meets_the_requirement_without_a_certificate(
     # The open enrolment from the role is closed by it: nothing left to do.
     enrolment = Enrolment.objects.get(user=setup["person"], course=setup["course"])
     assert enrolment.status == Enrolment.Status.COMPLETED and enrolment.is_current
+    assert enrolment.completed_at == completion.completed_at
     assert TierStanding.objects.filter(user=setup["person"]).exists()
     entry = CoverageEntry.objects.get(user=setup["person"])
     assert entry.standing_until is not None
