@@ -118,11 +118,23 @@ class PageSource:
 
 
 @dataclass
+class GlossarySource:
+    slug: str
+    fields: dict  # term, slug, other_forms, practitioner_definition, plain_definition
+    related: list[str]  # slugs of related terms
+
+    @property
+    def source_hash(self) -> str:
+        return fingerprint({"fields": self.fields, "related": self.related})
+
+
+@dataclass
 class Curriculum:
     tiers: list[TierSource]
     areas: list[AreaSource]
     courses: list[CourseSource]  # prerequisites before the courses that need them
     pages: list[PageSource]
+    glossary: list[GlossarySource] = field(default_factory=list)
 
 
 class CurriculumError(Exception):
@@ -422,6 +434,50 @@ class _Reader:
                 seen[key].add(fields[key])
             if m.ok and fields["key"]:
                 result.append(AreaSource(key=fields["key"], fields=fields))
+        return result
+
+    # Glossary ---------------------------------------------------------------------------
+
+    def glossary(self) -> list[GlossarySource]:
+        """The glossary terms of ``glossary.yaml`` (optional: no file, no terms)."""
+        path = self.source_dir / "glossary.yaml"
+        if not path.exists():
+            return []
+        label = self.label(path)
+        data = self.load_yaml(path)
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            self.problems.add(label, "", f"should be a list of terms, found {_kind(data)}")
+            return []
+        result, seen = [], {"slug": set(), "term": set()}
+        for i, item in enumerate(data):
+            m = _Mapping(self.problems, label, f"[{i}]", item)
+            fields = {
+                "term": m.text("term", max_length=80),
+                "slug": m.text("slug", max_length=80),
+                "other_forms": ", ".join(m.texts("other_forms", required=False, max_length=80)),
+                "practitioner_definition": m.text("practitioner"),
+                "plain_definition": m.text("plain"),
+            }
+            related = m.texts("related", required=False, max_length=80)
+            m.finish()
+            if fields["slug"] and not SLUG_RE.match(fields["slug"]):
+                m.problem("slug", "use lower-case letters, digits and hyphens only")
+            for key in seen:
+                value = (fields[key] or "").casefold()
+                if value and value in seen[key]:
+                    m.problem(key, f'"{fields[key]}" is used by another term')
+                seen[key].add(value)
+            if m.ok and fields["slug"]:
+                result.append(GlossarySource(slug=fields["slug"], fields=fields, related=related))
+        slugs = {term.slug for term in result}
+        for i, term in enumerate(result):
+            unknown = [slug for slug in term.related if slug not in slugs]
+            if unknown:
+                self.problems.add(
+                    label, f"{term.slug}.related", f"no such term: {', '.join(unknown)}"
+                )
         return result
 
     # Courses ----------------------------------------------------------------------------
@@ -874,6 +930,8 @@ def read_curriculum(source_dir: Path = DEFAULT_SOURCE) -> Curriculum:
         if page is not None:
             pages.append(page)
 
+    glossary = reader.glossary()
+
     if reader.problems.items:
         raise CurriculumError(reader.problems.items)
-    return Curriculum(tiers=tiers, areas=areas, courses=courses, pages=pages)
+    return Curriculum(tiers=tiers, areas=areas, courses=courses, pages=pages, glossary=glossary)

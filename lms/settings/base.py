@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "lms.workforce",
     "lms.reports",
     "content",
+    "content.glossary",
     "courses",
     "certificates",
     "supervision",

@@ -399,6 +399,7 @@ MATRIX: dict[str, list[Case]] = {
     "reports:my_emails": [Case(signed_in(), shows=((REMINDER_SUBJECT, {"practitioner"}),))],
     # --- Content -------------------------------------------------------------------------
     "content:search": [Case(everyone(), query="q=attachment")],
+    "glossary:index": [Case(everyone())],
 }
 
 # URL patterns this matrix does not cover, and why. Each rule must still match something.
