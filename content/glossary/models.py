@@ -34,7 +34,7 @@ class GlossaryTerm(index.Indexed, models.Model):
         help_text="For parents and carers: short, everyday words, no jargon.",
     )
     related_terms = models.ManyToManyField(
-        "self", blank=True, symmetrical=False, help_text="Shown as \"See also\" with the term."
+        "self", blank=True, symmetrical=False, help_text='Shown as "See also" with the term.'
     )
 
     panels = [
@@ -71,6 +71,4 @@ class GlossaryTerm(index.Indexed, models.Model):
             raise ValidationError({"term": "A term needs at least two characters."})
         too_short = [form for form in self.forms[1:] if len(form) < 2]
         if too_short:
-            raise ValidationError(
-                {"other_forms": "Each other form needs at least two characters."}
-            )
+            raise ValidationError({"other_forms": "Each other form needs at least two characters."})

@@ -168,9 +168,7 @@ class _Loader:
             terms[source.slug] = (term, source, written)
         for term, source, written in terms.values():
             if written:
-                term.related_terms.set(
-                    [terms[slug][0] for slug in source.related if slug in terms]
-                )
+                term.related_terms.set([terms[slug][0] for slug in source.related if slug in terms])
 
     def snippet(self, model, lookup: str, value: str, fields: dict, key: str, label: str):
         self.current = label

@@ -472,7 +472,7 @@ class _Reader:
             if m.ok and fields["slug"]:
                 result.append(GlossarySource(slug=fields["slug"], fields=fields, related=related))
         slugs = {term.slug for term in result}
-        for i, term in enumerate(result):
+        for term in result:
             unknown = [slug for slug in term.related if slug not in slugs]
             if unknown:
                 self.problems.add(
