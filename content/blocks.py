@@ -177,6 +177,67 @@ class ResourceBlock(blocks.StructBlock):
         template = "content/blocks/resource.html"
 
 
+# The parts of a region's local pathways, in the order lessons show them. Each region sets its
+# own in the admin (``lms.pathways``); content knows only these names.
+PATHWAY_TOPICS = {
+    "child_health_programme": "Universal child health programme",
+    "safeguarding": "Safeguarding advice and referral",
+    "early_help": "Early help and family support",
+    "perinatal_mental_health": "Perinatal mental health services",
+    "parent_infant_team": "Parent-infant relationship support",
+    "helplines": "Helplines and urgent help",
+}
+
+
+class LocalPathwaysBlock(blocks.StructBlock):
+    """The learner's own region's contacts and services for the topics chosen, where a lesson
+    would otherwise name one nation's programmes; with the default where the region has set
+    nothing, and optionally labelled examples from the UK nations."""
+
+    heading = blocks.CharBlock(max_length=120, default="Your local pathways")
+    intro = blocks.TextBlock(
+        required=False, help_text="Optional: one or two sentences on when to use these routes."
+    )
+    topics = blocks.MultipleChoiceBlock(
+        choices=list(PATHWAY_TOPICS.items()),
+        required=False,
+        help_text="The parts of the pathways this lesson needs. None chosen: all of them.",
+    )
+    show_examples = blocks.BooleanBlock(
+        required=False,
+        default=True,
+        help_text="Also show, folded away, how these look in the nations with examples set.",
+    )
+
+    class Meta:
+        icon = "site"
+        label = "Local pathways"
+        template = "content/blocks/local_pathways.html"
+
+    def get_context(self, value, parent_context=None):
+        from .selectors import local_pathways_on_request
+
+        context = super().get_context(value, parent_context=parent_context)
+        request = (parent_context or {}).get("request")
+        pathways = local_pathways_on_request(request)
+        chosen = [t for t in PATHWAY_TOPICS if t in (value.get("topics") or PATHWAY_TOPICS)]
+        context["pathways"] = pathways
+        context["sections"] = _pathway_sections(pathways.get("sections", {}), chosen)
+        context["examples"] = [
+            {"name": example["name"], "sections": _pathway_sections(example["sections"], chosen)}
+            for example in (pathways.get("examples", []) if value.get("show_examples") else [])
+        ]
+        return context
+
+
+def _pathway_sections(sections: dict, chosen: list[str]) -> list[dict]:
+    return [
+        {"key": topic, "label": PATHWAY_TOPICS[topic], "html": sections[topic]}
+        for topic in chosen
+        if sections.get(topic)
+    ]
+
+
 class AnswerOptionBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=500)
     correct = blocks.BooleanBlock(required=False)
@@ -247,6 +308,7 @@ class LessonStreamBlock(blocks.StreamBlock):
     reflection = ReflectionPromptBlock()
     resource = ResourceBlock()
     question = QuestionBlock()
+    local_pathways = LocalPathwaysBlock()
 
 
 class KnowledgeCheckStreamBlock(blocks.StreamBlock):

@@ -24,6 +24,7 @@ from django.conf import settings
 from wagtail.blocks import StreamBlockValidationError
 
 from content.blocks import (
+    PATHWAY_TOPICS,
     CueCardBlock,
     InfantState,
     KnowledgeCheckStreamBlock,
@@ -741,6 +742,26 @@ def _reflection(m, course_slug, bid, keys):
     }
 
 
+def _local_pathways(m, course_slug, bid, keys):
+    topics = m.texts("topics", required=False)
+    unknown = [topic for topic in topics if topic not in PATHWAY_TOPICS]
+    if unknown:
+        m.problem(
+            "topics",
+            f"unknown topic {', '.join(unknown)} (expected: {', '.join(PATHWAY_TOPICS)})",
+        )
+    return {
+        "type": "local_pathways",
+        "id": bid,
+        "value": {
+            "heading": m.text("heading", required=False, max_length=120) or "Your local pathways",
+            "intro": m.text("intro", required=False),
+            "topics": [topic for topic in topics if topic in PATHWAY_TOPICS],
+            "show_examples": m.boolean("show_examples", default=True),
+        },
+    }
+
+
 def _inline_question(m, course_slug, bid, keys):
     return _question_value(m, course_slug, keys)
 
@@ -754,6 +775,7 @@ _BLOCK_READERS = {
     "cue_card": _cue_card,
     "reflection": _reflection,
     "question": _inline_question,
+    "local_pathways": _local_pathways,
 }
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "lms.accounts",
     "lms.workforce",
     "lms.reports",
+    "lms.pathways",
     "content",
     "content.glossary",
     "courses",
