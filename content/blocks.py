@@ -6,11 +6,17 @@ ids are stable across revisions, so learners' answers and analytics refer to the
 
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
+from django.utils.safestring import mark_safe
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+
+from .diagrams import DIAGRAMS
+
+# Diagrams whose printable parent handout (``content.handouts``) is offered beside them.
+HANDOUT_OF_DIAGRAM = {"infant_states": "states-and-cues", "cue_types": "states-and-cues"}
 
 RICH_TEXT_FEATURES = [
     "h3",
@@ -177,6 +183,27 @@ class ResourceBlock(blocks.StructBlock):
         template = "content/blocks/resource.html"
 
 
+class DiagramBlock(blocks.StructBlock):
+    """One of the project's own diagrams (``content.diagrams``), with its text alternative."""
+
+    diagram = blocks.ChoiceBlock(choices=[(key, d.title) for key, d in DIAGRAMS.items()])
+    caption = blocks.CharBlock(required=False, max_length=250)
+
+    class Meta:
+        icon = "image"
+        label = "Diagram"
+        template = "content/blocks/diagram.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        diagram = DIAGRAMS.get(value["diagram"])
+        block_id = (parent_context or {}).get("block_id") or value["diagram"]
+        context["diagram"] = diagram
+        context["svg"] = mark_safe(diagram.svg(f"diagram-{block_id}")) if diagram else ""  # noqa: S308 (drawn by our code, text escaped)
+        context["handout"] = HANDOUT_OF_DIAGRAM.get(value["diagram"])
+        return context
+
+
 # The parts of a region's local pathways, in the order lessons show them. Each region sets its
 # own in the admin (``lms.pathways``); content knows only these names.
 PATHWAY_TOPICS = {
@@ -309,6 +336,7 @@ class LessonStreamBlock(blocks.StreamBlock):
     resource = ResourceBlock()
     question = QuestionBlock()
     local_pathways = LocalPathwaysBlock()
+    diagram = DiagramBlock()
 
 
 class KnowledgeCheckStreamBlock(blocks.StreamBlock):

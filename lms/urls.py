@@ -32,6 +32,7 @@ urlpatterns = [
     path("workforce/", include("lms.workforce.urls")),
     path("search/", include("content.urls")),
     path("glossary/", include("content.glossary.urls")),
+    path("handouts/<slug:slug>.pdf", content_views.handout, name="handout"),
 ]
 
 if settings.DEBUG:

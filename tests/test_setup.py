@@ -75,3 +75,31 @@ def test_the_demo_supervisor_supervises_the_practitioner_as_the_readme_says(setu
         timeout=120,
     )
     assert re.search(r"^pending$", out.stdout, re.M), out.stdout + out.stderr
+
+
+def test_the_demo_has_the_glossary_and_the_practitioners_region_has_its_pathways(setup_run):
+    _, _, env = setup_run
+    script = (
+        "from django.contrib.auth import get_user_model; "
+        "from content.glossary.models import GlossaryTerm; "
+        "from lms.pathways.selectors import pathways_for; "
+        "u = get_user_model().objects.get(email='practitioner@example.org'); "
+        "p = pathways_for(u); "
+        "print('terms', GlossaryTerm.objects.count()); "
+        "print('region', p['name']); "
+        "print('examples', ', '.join(e['name'] for e in p['examples'])); "
+        "print('safeguarding', 'section 47' in p['sections']['safeguarding'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
+    assert int(lines.get("terms", 0)) >= 30, out.stdout + out.stderr
+    assert lines["region"] == "North Coast Region"
+    assert lines["examples"] == "England, Northern Ireland"
+    assert lines["safeguarding"] == "True"

@@ -30,6 +30,7 @@ from content.blocks import (
     KnowledgeCheckStreamBlock,
     LessonStreamBlock,
 )
+from content.diagrams import DIAGRAMS
 
 from .richtext import MarkdownError, markdown_to_richtext
 
@@ -762,6 +763,17 @@ def _local_pathways(m, course_slug, bid, keys):
     }
 
 
+def _diagram(m, course_slug, bid, keys):
+    return {
+        "type": "diagram",
+        "id": bid,
+        "value": {
+            "diagram": m.choice("diagram", list(DIAGRAMS)),
+            "caption": m.text("caption", required=False, max_length=250),
+        },
+    }
+
+
 def _inline_question(m, course_slug, bid, keys):
     return _question_value(m, course_slug, keys)
 
@@ -776,6 +788,7 @@ _BLOCK_READERS = {
     "reflection": _reflection,
     "question": _inline_question,
     "local_pathways": _local_pathways,
+    "diagram": _diagram,
 }
 
 

@@ -400,6 +400,10 @@ MATRIX: dict[str, list[Case]] = {
     # --- Content -------------------------------------------------------------------------
     "content:search": [Case(everyone(), query="q=attachment")],
     "glossary:index": [Case(everyone())],
+    "handout": [
+        Case(everyone(), args=lambda w: ("states-and-cues",)),
+        Case(everyone(404), args=lambda w: ("no-such-handout",), variant="unknown"),
+    ],
 }
 
 # URL patterns this matrix does not cover, and why. Each rule must still match something.
