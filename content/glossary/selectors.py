@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 
 from .models import GlossaryTerm
@@ -50,7 +51,10 @@ def linkable_terms() -> tuple[TermRef, ...]:
 
 
 def forget_terms(*args, **kwargs) -> None:
+    """Drop the cached terms now and again after the commit (so that a request reading them
+    between the change and the commit does not keep the old ones)."""
     cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
 @lru_cache(maxsize=8)
