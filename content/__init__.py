@@ -6,5 +6,7 @@ Owns the home page, the course catalogue (``CourseIndexPage``), ``CoursePage`` a
 review" workflow), site search (``/search/``) and the curriculum loader (``loader``,
 ``manage.py load_curriculum``). Knows nothing about learners: learner state on a page comes from
 ``courses`` through the panels its templates include; "required for my role" comes from the
-``lms_required_tier_for_user`` hook. Must not import ``lms.workforce`` or ``courses``.
+``lms_required_tier_for_user`` hook, and the "Local pathways" block's contacts from the
+``lms_local_pathways_for_user`` hook (``lms.pathways``). The glossary is its sub-app
+``content.glossary``. Must not import ``lms.workforce`` or ``courses``.
 """

@@ -6,11 +6,17 @@ ids are stable across revisions, so learners' answers and analytics refer to the
 
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
+from django.utils.safestring import mark_safe
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+
+from .diagrams import DIAGRAMS
+
+# Diagrams whose printable parent handout (``content.handouts``) is offered beside them.
+HANDOUT_OF_DIAGRAM = {"infant_states": "states-and-cues", "cue_types": "states-and-cues"}
 
 RICH_TEXT_FEATURES = [
     "h3",
@@ -177,6 +183,88 @@ class ResourceBlock(blocks.StructBlock):
         template = "content/blocks/resource.html"
 
 
+class DiagramBlock(blocks.StructBlock):
+    """One of the project's own diagrams (``content.diagrams``), with its text alternative."""
+
+    diagram = blocks.ChoiceBlock(choices=[(key, d.title) for key, d in DIAGRAMS.items()])
+    caption = blocks.CharBlock(required=False, max_length=250)
+
+    class Meta:
+        icon = "image"
+        label = "Diagram"
+        template = "content/blocks/diagram.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        diagram = DIAGRAMS.get(value["diagram"])
+        block_id = (parent_context or {}).get("block_id") or value["diagram"]
+        context["diagram"] = diagram
+        context["svg"] = mark_safe(diagram.svg(f"diagram-{block_id}")) if diagram else ""  # noqa: S308 (drawn by our code, text escaped)
+        context["handout"] = HANDOUT_OF_DIAGRAM.get(value["diagram"])
+        return context
+
+
+# The parts of a region's local pathways, in the order lessons show them. Each region sets its
+# own in the admin (``lms.pathways``); content knows only these names.
+PATHWAY_TOPICS = {
+    "child_health_programme": "Universal child health programme",
+    "safeguarding": "Safeguarding advice and referral",
+    "early_help": "Early help and family support",
+    "perinatal_mental_health": "Perinatal mental health services",
+    "parent_infant_team": "Parent-infant relationship support",
+    "helplines": "Helplines and urgent help",
+}
+
+
+class LocalPathwaysBlock(blocks.StructBlock):
+    """The learner's own region's contacts and services for the topics chosen, where a lesson
+    would otherwise name one nation's programmes; with the default where the region has set
+    nothing, and optionally labelled examples from the UK nations."""
+
+    heading = blocks.CharBlock(max_length=120, default="Your local pathways")
+    intro = blocks.TextBlock(
+        required=False, help_text="Optional: one or two sentences on when to use these routes."
+    )
+    topics = blocks.MultipleChoiceBlock(
+        choices=list(PATHWAY_TOPICS.items()),
+        required=False,
+        help_text="The parts of the pathways this lesson needs. None chosen: all of them.",
+    )
+    show_examples = blocks.BooleanBlock(
+        required=False,
+        default=True,
+        help_text="Also show, folded away, how these look in the nations with examples set.",
+    )
+
+    class Meta:
+        icon = "site"
+        label = "Local pathways"
+        template = "content/blocks/local_pathways.html"
+
+    def get_context(self, value, parent_context=None):
+        from .selectors import local_pathways_on_request
+
+        context = super().get_context(value, parent_context=parent_context)
+        request = (parent_context or {}).get("request")
+        pathways = local_pathways_on_request(request)
+        chosen = [t for t in PATHWAY_TOPICS if t in (value.get("topics") or PATHWAY_TOPICS)]
+        context["pathways"] = pathways
+        context["sections"] = _pathway_sections(pathways.get("sections", {}), chosen)
+        context["examples"] = [
+            {"name": example["name"], "sections": _pathway_sections(example["sections"], chosen)}
+            for example in (pathways.get("examples", []) if value.get("show_examples") else [])
+        ]
+        return context
+
+
+def _pathway_sections(sections: dict, chosen: list[str]) -> list[dict]:
+    return [
+        {"key": topic, "label": PATHWAY_TOPICS[topic], "html": sections[topic]}
+        for topic in chosen
+        if sections.get(topic)
+    ]
+
+
 class AnswerOptionBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=500)
     correct = blocks.BooleanBlock(required=False)
@@ -247,6 +335,8 @@ class LessonStreamBlock(blocks.StreamBlock):
     reflection = ReflectionPromptBlock()
     resource = ResourceBlock()
     question = QuestionBlock()
+    local_pathways = LocalPathwaysBlock()
+    diagram = DiagramBlock()
 
 
 class KnowledgeCheckStreamBlock(blocks.StreamBlock):

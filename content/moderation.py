@@ -38,6 +38,8 @@ MODEL_PERMISSIONS = {
         ("content", "change_tier"),
         ("content", "view_competencyarea"),
         ("content", "change_competencyarea"),
+        # The glossary is the courses' vocabulary: trainers keep it up to date.
+        *[("glossary", f"{action}_glossaryterm") for action in ("view", "add", "change")],
     ],
     REVIEWERS: [
         ("wagtailadmin", "access_admin"),
@@ -46,6 +48,7 @@ MODEL_PERMISSIONS = {
             for model in ("tier", "competencyarea")
             for action in ("view", "add", "change", "delete")
         ],
+        *[("glossary", f"{action}_glossaryterm") for action in ("view", "add", "change", "delete")],
     ],
 }
 # Images and documents in the root collection, for lesson images and downloadable resources.

@@ -52,6 +52,25 @@ def required_tier_for_user(user) -> Tier | None:
     return tier
 
 
+def local_pathways_for_user(user) -> dict:
+    """The local pathways a person sees, asked of whichever app knows (``lms.pathways``
+    registers the ``lms_local_pathways_for_user`` hook); content knows nothing of regions.
+
+    A dict: ``name`` (whose pathways, e.g. the region's name, or "" for the default),
+    ``sections`` (topic key -> HTML) and ``examples`` (each a ``name`` and ``sections``).
+    Empty when nothing answers: lessons then say to ask a manager or safeguarding lead."""
+    answer: dict = {}
+    for fn in hooks.get_hooks("lms_local_pathways_for_user"):
+        answer = fn(user) or answer
+    return answer
+
+
+def local_pathways_on_request(request) -> dict:
+    """``local_pathways_for_user`` once per request (a lesson may hold several blocks)."""
+    user = getattr(request, "user", None)
+    return per_request(request, "local_pathways", lambda: local_pathways_for_user(user))
+
+
 def module_navigation(module: ModulePage, request=None) -> dict:
     """A module's course, its live sibling modules, its position and its neighbours, from the
     cached page directory (no query once it is read).

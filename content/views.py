@@ -7,7 +7,7 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from wagtail import hooks
 from wagtail import views as wagtail_views
@@ -138,6 +138,19 @@ def catalogue_context(catalogue: CourseIndexPage, request) -> dict:
         "mine_unavailable": mine_requested and my_tier is None,
         "is_filtered": any(filters.get(name) for name in ("tier", "area", "mine")),
     }
+
+
+def handout(request, slug):
+    """A printable handout for parents, as PDF (anyone may download it; its helplines are the
+    reader's region's, or the default's)."""
+    from .handouts import HANDOUTS, handout_pdf
+
+    found = HANDOUTS.get(slug)
+    if found is None:
+        raise Http404("No such handout.")
+    response = HttpResponse(handout_pdf(found, user=request.user), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{found.slug}.pdf"'
+    return response
 
 
 def search(request):

@@ -22,6 +22,7 @@ class NavItem:
 SECTIONS = [
     ("Learn", "courses:dashboard", "*"),
     ("Courses", "/courses/", None),
+    ("Glossary", "glossary:index", None),
     ("Supervision", "supervision:home", "*"),
     ("Certificates", "certificates:mine", "*"),
     (

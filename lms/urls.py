@@ -31,6 +31,8 @@ urlpatterns = [
     path("reports/", include("lms.reports.urls")),
     path("workforce/", include("lms.workforce.urls")),
     path("search/", include("content.urls")),
+    path("glossary/", include("content.glossary.urls")),
+    path("handouts/<slug:slug>.pdf", content_views.handout, name="handout"),
 ]
 
 if settings.DEBUG:

@@ -114,13 +114,14 @@ def _fresh_page_directory():
     from django.core.cache import cache
 
     from content.directory import CACHE_KEY
+    from content.glossary.selectors import CACHE_KEY as GLOSSARY_KEY
     from lms.workforce.selectors import forget_account_flags
     from supervision.selectors import TARGETS_CACHE_KEY
 
-    cache.delete_many([CACHE_KEY, TARGETS_CACHE_KEY])
+    cache.delete_many([CACHE_KEY, TARGETS_CACHE_KEY, GLOSSARY_KEY])
     forget_account_flags()
     yield
-    cache.delete_many([CACHE_KEY, TARGETS_CACHE_KEY])
+    cache.delete_many([CACHE_KEY, TARGETS_CACHE_KEY, GLOSSARY_KEY])
 
 
 @pytest.fixture

@@ -114,3 +114,24 @@ def test_the_demo_organisation_administrator_administers_the_trust(setup_run):
         ".filter(user__email='orgadmin@example.org')])"
     )
     assert "['Riverside Community Health NHS Trust']" in shell(env, script)
+
+
+def test_the_demo_has_the_glossary_and_the_practitioners_region_has_its_pathways(setup_run):
+    _, _, env = setup_run
+    script = (
+        "from django.contrib.auth import get_user_model; "
+        "from content.glossary.models import GlossaryTerm; "
+        "from lms.pathways.selectors import pathways_for; "
+        "u = get_user_model().objects.get(email='practitioner@example.org'); "
+        "p = pathways_for(u); "
+        "print('terms', GlossaryTerm.objects.count()); "
+        "print('region', p['name']); "
+        "print('examples', ', '.join(e['name'] for e in p['examples'])); "
+        "print('safeguarding', 'section 47' in p['sections']['safeguarding'])"
+    )
+    out = shell(env, script)
+    lines = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+    assert int(lines.get("terms", 0)) >= 30, out
+    assert lines["region"] == "North Coast Region"
+    assert lines["examples"] == "England, Northern Ireland"
+    assert lines["safeguarding"] == "True"

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from wagtail.models import Page, Site, WorkflowPage
 
+from content.glossary.models import GlossaryTerm
 from content.models import (
     CompetencyArea,
     CourseIndexPage,
@@ -131,6 +132,7 @@ class _Loader:
                 f"area:{area.key}",
                 f"Competency area {area.key}",
             )
+        self.glossary()
         home = self.home_page()
         catalogue = self.catalogue(home)
         for course in self.curriculum.courses:
@@ -147,6 +149,26 @@ class _Loader:
             )
 
     # Snippets -------------------------------------------------------------------------------
+
+    def glossary(self) -> None:
+        """The glossary terms, then their related terms (which need every term in place). A
+        term's related terms are set when the loader writes the term, never over an edit."""
+        terms = {}
+        for source in self.curriculum.glossary:
+            before = self.report.counts[KEPT] + self.report.counts[UNCHANGED]
+            term = self.snippet(
+                GlossaryTerm,
+                "slug",
+                source.slug,
+                source.fields,
+                f"glossary:{source.slug}",
+                f"Glossary term {source.slug}",
+            )
+            written = self.report.counts[KEPT] + self.report.counts[UNCHANGED] == before
+            terms[source.slug] = (term, source, written)
+        for term, source, written in terms.values():
+            if written:
+                term.related_terms.set([terms[slug][0] for slug in source.related if slug in terms])
 
     def snippet(self, model, lookup: str, value: str, fields: dict, key: str, label: str):
         self.current = label

@@ -24,11 +24,13 @@ from django.conf import settings
 from wagtail.blocks import StreamBlockValidationError
 
 from content.blocks import (
+    PATHWAY_TOPICS,
     CueCardBlock,
     InfantState,
     KnowledgeCheckStreamBlock,
     LessonStreamBlock,
 )
+from content.diagrams import DIAGRAMS
 
 from .richtext import MarkdownError, markdown_to_richtext
 
@@ -118,11 +120,23 @@ class PageSource:
 
 
 @dataclass
+class GlossarySource:
+    slug: str
+    fields: dict  # term, slug, other_forms, practitioner_definition, plain_definition
+    related: list[str]  # slugs of related terms
+
+    @property
+    def source_hash(self) -> str:
+        return fingerprint({"fields": self.fields, "related": self.related})
+
+
+@dataclass
 class Curriculum:
     tiers: list[TierSource]
     areas: list[AreaSource]
     courses: list[CourseSource]  # prerequisites before the courses that need them
     pages: list[PageSource]
+    glossary: list[GlossarySource] = field(default_factory=list)
 
 
 class CurriculumError(Exception):
@@ -424,6 +438,50 @@ class _Reader:
                 result.append(AreaSource(key=fields["key"], fields=fields))
         return result
 
+    # Glossary ---------------------------------------------------------------------------
+
+    def glossary(self) -> list[GlossarySource]:
+        """The glossary terms of ``glossary.yaml`` (optional: no file, no terms)."""
+        path = self.source_dir / "glossary.yaml"
+        if not path.exists():
+            return []
+        label = self.label(path)
+        data = self.load_yaml(path)
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            self.problems.add(label, "", f"should be a list of terms, found {_kind(data)}")
+            return []
+        result, seen = [], {"slug": set(), "term": set()}
+        for i, item in enumerate(data):
+            m = _Mapping(self.problems, label, f"[{i}]", item)
+            fields = {
+                "term": m.text("term", max_length=80),
+                "slug": m.text("slug", max_length=80),
+                "other_forms": ", ".join(m.texts("other_forms", required=False, max_length=80)),
+                "practitioner_definition": m.text("practitioner"),
+                "plain_definition": m.text("plain"),
+            }
+            related = m.texts("related", required=False, max_length=80)
+            m.finish()
+            if fields["slug"] and not SLUG_RE.match(fields["slug"]):
+                m.problem("slug", "use lower-case letters, digits and hyphens only")
+            for key in seen:
+                value = (fields[key] or "").casefold()
+                if value and value in seen[key]:
+                    m.problem(key, f'"{fields[key]}" is used by another term')
+                seen[key].add(value)
+            if m.ok and fields["slug"]:
+                result.append(GlossarySource(slug=fields["slug"], fields=fields, related=related))
+        slugs = {term.slug for term in result}
+        for term in result:
+            unknown = [slug for slug in term.related if slug not in slugs]
+            if unknown:
+                self.problems.add(
+                    label, f"{term.slug}.related", f"no such term: {', '.join(unknown)}"
+                )
+        return result
+
     # Courses ----------------------------------------------------------------------------
 
     def course(self, path: Path, tier_codes: set[str], area_keys: set[str]) -> CourseSource | None:
@@ -685,6 +743,37 @@ def _reflection(m, course_slug, bid, keys):
     }
 
 
+def _local_pathways(m, course_slug, bid, keys):
+    topics = m.texts("topics", required=False)
+    unknown = [topic for topic in topics if topic not in PATHWAY_TOPICS]
+    if unknown:
+        m.problem(
+            "topics",
+            f"unknown topic {', '.join(unknown)} (expected: {', '.join(PATHWAY_TOPICS)})",
+        )
+    return {
+        "type": "local_pathways",
+        "id": bid,
+        "value": {
+            "heading": m.text("heading", required=False, max_length=120) or "Your local pathways",
+            "intro": m.text("intro", required=False),
+            "topics": [topic for topic in topics if topic in PATHWAY_TOPICS],
+            "show_examples": m.boolean("show_examples", default=True),
+        },
+    }
+
+
+def _diagram(m, course_slug, bid, keys):
+    return {
+        "type": "diagram",
+        "id": bid,
+        "value": {
+            "diagram": m.choice("diagram", list(DIAGRAMS)),
+            "caption": m.text("caption", required=False, max_length=250),
+        },
+    }
+
+
 def _inline_question(m, course_slug, bid, keys):
     return _question_value(m, course_slug, keys)
 
@@ -698,6 +787,8 @@ _BLOCK_READERS = {
     "cue_card": _cue_card,
     "reflection": _reflection,
     "question": _inline_question,
+    "local_pathways": _local_pathways,
+    "diagram": _diagram,
 }
 
 
@@ -874,6 +965,8 @@ def read_curriculum(source_dir: Path = DEFAULT_SOURCE) -> Curriculum:
         if page is not None:
             pages.append(page)
 
+    glossary = reader.glossary()
+
     if reader.problems.items:
         raise CurriculumError(reader.problems.items)
-    return Curriculum(tiers=tiers, areas=areas, courses=courses, pages=pages)
+    return Curriculum(tiers=tiers, areas=areas, courses=courses, pages=pages, glossary=glossary)

@@ -20,6 +20,10 @@ PAGES = [
     "/courses/states-and-cues/talking-with-parents/",
     "/search/?q=crying",
     "/accessibility-statement/",
+    # The glossary, and lessons with linked terms and a "Local pathways" block.
+    "/glossary/",
+    "/courses/the-first-1001-days/policy-and-your-role/",
+    "/courses/perinatal-parental-mental-health/pathways-and-urgent-concerns/",
 ]
 
 
@@ -48,3 +52,26 @@ def test_content_pages_pass_axe_and_reflow_on_a_phone(live_server, curriculum, b
         if overflow > 0:
             problems.append(f"{path}: scrolls sideways by {overflow}px on a 320px screen")
     assert problems == []
+
+
+def test_a_glossary_term_in_a_lesson_is_reached_and_followed_with_the_keyboard(
+    live_server, curriculum, browser
+):
+    page = new_page(browser, live_server)
+    page.goto("/courses/states-and-cues/the-six-states/")
+    link = page.locator(".lesson__body a.glossary-term").first
+    # Screen readers announce where the link goes, not just the word.
+    assert link.evaluate("a => a.textContent").endswith(", in the glossary")
+    fragment = link.get_attribute("href").split("#", 1)[1]
+    for _ in range(200):  # Tab through the page until the link has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('glossary-term')"):
+            break
+    else:
+        raise AssertionError("the glossary link cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/glossary/#{fragment}")
+    target = page.locator(":target")
+    assert target.get_attribute("id") == fragment
+    assert "glossary__term" in target.get_attribute("class")
+    assert target.is_visible()

@@ -30,6 +30,7 @@ def test_groups_exist_after_migrations_with_admin_access_and_snippet_permissions
     trainer_perms = set(trainers.permissions.values_list("codename", flat=True))
     reviewer_perms = set(reviewers.permissions.values_list("codename", flat=True))
     assert {"access_admin", "change_tier", "change_competencyarea"} <= trainer_perms
+    assert {"add_glossaryterm", "change_glossaryterm"} <= trainer_perms
     assert not trainer_perms & {"add_tier", "delete_tier", "delete_competencyarea"}
     assert {"access_admin", "add_tier", "change_tier", "delete_tier"} <= reviewer_perms
     assert {"add_competencyarea", "change_competencyarea", "delete_competencyarea"} <= (

@@ -143,6 +143,12 @@ PAGES_FUZZED = {
         lambda w, d: reverse("content:search"),
         lambda w: {"q": field(), "page": field(PAGES)},
     ),
+    "handout": Page(
+        "anonymous",
+        lambda w, d: path_with(
+            "handout", d.draw(st.one_of(st.just("states-and-cues"), SEGMENTS), label="slug")
+        ),
+    ),
     "certificates:verify_lookup": Page(
         "anonymous",
         lambda w, d: reverse("certificates:verify_lookup"),

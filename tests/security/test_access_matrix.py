@@ -399,6 +399,11 @@ MATRIX: dict[str, list[Case]] = {
     "reports:my_emails": [Case(signed_in(), shows=((REMINDER_SUBJECT, {"practitioner"}),))],
     # --- Content -------------------------------------------------------------------------
     "content:search": [Case(everyone(), query="q=attachment")],
+    "glossary:index": [Case(everyone())],
+    "handout": [
+        Case(everyone(), args=lambda w: ("states-and-cues",)),
+        Case(everyone(404), args=lambda w: ("no-such-handout",), variant="unknown"),
+    ],
 }
 
 # URL patterns this matrix does not cover, and why. Each rule must still match something.

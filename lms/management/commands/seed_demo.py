@@ -1,6 +1,7 @@
 """``python manage.py seed_demo``: a demo region that makes a fresh install look alive.
 
-Creates (idempotently) the starter curriculum, the default job roles, a region with an NHS trust,
+Creates (idempotently) the starter curriculum, the default job roles, a region (with local
+pathways copied from the England example) with an NHS trust,
 a council family-support service and a voluntary-sector charity, their teams, colleagues, and one
 login per role with a verified email address. Prints a line for the curriculum and, last, the
 logins and the password: the details (pages created, tasks run) go to the log, and the emails
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from content.demo import submit_demo_change
 from content.groups import REVIEWERS, TRAINERS
+from lms.pathways import services as pathways
 from lms.workforce import services as workforce
 from lms.workforce.models import JobRole, OrganisationUnit
 from supervision import services as supervision
@@ -203,6 +205,10 @@ class Command(BaseCommand):
         today = timezone.localdate()
         with transaction.atomic():
             units = self._tree()
+            # The demo region's local pathways start from the England example (its
+            # organisations are an NHS trust and a council); administrators edit them.
+            pathways.starter_pathways_ensure()
+            pathways.region_pathways_adopt_example(region=units["north-coast"], nation="England")
             logins = [self._login(spec, password, units) for spec in LOGINS]
             for email, name, unit_code in CONTEXT_MANAGERS:
                 user = self._user(email, name, password)
