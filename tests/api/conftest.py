@@ -1,6 +1,7 @@
 """Tokens for the reporting API over the hand-built population of tests/reports."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from lms.api import services
@@ -44,3 +45,11 @@ def api_client():
         return Client(**headers)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Rate-limit counts live in the cache (and test databases reuse token ids)."""
+    cache.clear()
+    yield
+    cache.clear()
