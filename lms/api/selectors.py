@@ -104,7 +104,10 @@ def completions_since(
     qs = Completion.objects.filter(user_id__in=people)
     if after is not None:
         recorded_at, pk = after
-        qs = qs.filter(Q(recorded_at__gt=recorded_at) | Q(recorded_at=recorded_at, pk__gt=pk))
+        # The range on its own as well, so that the (recorded_at, id) index bounds the scan.
+        qs = qs.filter(recorded_at__gte=recorded_at).filter(
+            Q(recorded_at__gt=recorded_at) | Q(pk__gt=pk)
+        )
     elif since is not None:
         qs = qs.filter(recorded_at__gte=since)
     return qs.order_by("recorded_at", "pk").values_list(*COMPLETION_FIELDS)
