@@ -99,10 +99,15 @@ def main():
     print(f"   ratio API / dashboard: {api / dashboard:.2f} (target <= 1.5)")
     org_dashboard = page(f"   dashboard, {by_org[org.path]:,} staff (manager)",
                          client_for(manager), "/reports/", args.runs)  # fmt: skip
-    org_api = page("   API, organisation token", token(org, name="Bench organisation"),
-                   "/api/v1/coverage/", args.runs)  # fmt: skip
+    org_token = token(org, name="Bench organisation")
+    org_api = page("   API, organisation token", org_token, "/api/v1/coverage/",
+                   args.runs)  # fmt: skip
     print(f"   ratio API / dashboard: {org_api / org_dashboard:.2f} (target <= 1.5)")
     page("   API /api/v1/coverage/courses/, region", region_api, "/api/v1/coverage/courses/",
+         args.runs)  # fmt: skip
+    page("   API /api/v1/people/, 500 of the organisation", org_token,
+         "/api/v1/people/?limit=500", args.runs)  # fmt: skip
+    page("   people page, first 50 (manager)", client_for(manager), "/reports/people/",
          args.runs)  # fmt: skip
 
     print("\n2. Changed-since feed, streamed (a token for every organisation)")
