@@ -411,3 +411,18 @@ def test_coverage_query_count_does_not_grow_with_staff(
     api.get(COVERAGE)
     with django_assert_max_num_queries(40):
         assert api.get(COVERAGE).status_code == 200
+
+
+def test_the_feed_is_streamed_in_a_constant_number_of_queries(
+    population, trust_token, api_client, django_assert_max_num_queries
+):
+    api = api_client(trust_token.secret)
+    api.get(COMPLETIONS)  # warm: content types and the maker's rights are cached
+    with django_assert_max_num_queries(8):
+        response = api.get(COMPLETIONS, {"limit": 1})
+        assert response.streaming
+        small = body(response)
+    with django_assert_max_num_queries(8):
+        large = body(api.get(COMPLETIONS, {"limit": 100_000}))
+    assert len(small["results"]) == 1 and len(large["results"]) == 8
+    assert api.get(COMPLETIONS, {"limit": 100_001}).status_code == 400
