@@ -11,7 +11,7 @@ editors add.
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.views import defaults
 
 VIDEO_FRAMES = "https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com"
@@ -89,6 +89,12 @@ class RejectNullCharactersMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
+            if request.path.startswith("/api/v1/"):
+                # The reporting API answers JSON, refusals included.
+                return JsonResponse(
+                    {"detail": "The address holds a NUL character, which no parameter may."},
+                    status=400,
+                )
             raise NullCharacter("NUL character in the request's address")
         return self.get_response(request)
 

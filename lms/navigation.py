@@ -35,6 +35,7 @@ SECTIONS = [
         "workforce:home",
         {"manager", "regional_lead", "admin", "organisation_admin", "regional_admin"},
     ),
+    ("API tokens", "api_tokens:list", {"admin", "organisation_admin", "regional_admin"}),
 ]
 
 

@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from content import views as content_views
 from lms import health, privacy_views
 from lms.accounts import views as account_views
+from lms.api.endpoints import api
 
 # Both admin sites sign in through allauth, so its rate limits and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -33,6 +34,8 @@ urlpatterns = [
     path("search/", include("content.urls")),
     path("glossary/", include("content.glossary.urls")),
     path("handouts/<slug:slug>.pdf", content_views.handout, name="handout"),
+    path("api/tokens/", include("lms.api.urls")),
+    path("api/v1/", api.urls),
 ]
 
 if settings.DEBUG:

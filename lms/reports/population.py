@@ -925,10 +925,10 @@ class PopulationGenerator:
             Completion,
             ["id", "user_id", "course_id", "enrolment_id", "course_revision_id", "course_title",
              "tier_code", "score", "completed_at", "expires_at", "valid_until", "source",
-             "source_reference"],
+             "source_reference", "recorded_at"],
             (self.ids.take(Completion._meta.db_table), person.id, course.id, enrolment_id,
              course.revision_id, course.title, course.tier_code, score, completed_at, expires_at,
-             valid_until, Completion.Source.COURSE, ""),
+             valid_until, Completion.Source.COURSE, "", completed_at),
         )  # fmt: skip
 
     def _progress(self, enrolment_id, module_id, started_at, completed_at) -> None:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "lms.workforce",
     "lms.reports",
     "lms.pathways",
+    "lms.api",
     "content",
     "content.glossary",
     "courses",
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     # Background jobs
     "django_celery_beat",
+    # Reporting API
+    "ninja",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -207,6 +210,13 @@ MFA_TOTP_ISSUER = SITE_NAME
 # lms/accounts/middleware.py). The embedded demo turns this off so its logins work without an
 # authenticator app.
 MFA_REQUIRED_FOR_PRIVILEGED_ROLES = env.bool("REQUIRE_MFA", default=True)
+
+# Reporting API (lms.api): requests per token and period ("120/m", "5000/h"; counted in the
+# cache, so Redis in production shares the count between processes), the longest a token may
+# last, and the most completions one page of the changed-since feed may ask for.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+API_FEED_MAX_LIMIT = env.int("API_FEED_MAX_LIMIT", default=100_000)
 
 # The Wagtail admin signs in through allauth (so rate limits and MFA apply) and manages
 # passwords only there.

@@ -32,6 +32,10 @@ Decisions where the code and the table could be read two ways (see each entry's 
   have together, with named people across the region (``allow`` adds them; ``admins=False``
   where administering gives nothing, e.g. leading supervision). Changing the organisation
   itself (teams, people's roles) is theirs and site administrators' alone.
+- Reporting API (``/api/v1/``): tokens only. Each administrator's token reads what a manager of
+  its units sees (A's: Matrix Trust, OA's: Matrix Council, RA's: the region, figures only);
+  anyone without a token gets 401 JSON, signed in or not. Its tokens page is for
+  administrators; the OpenAPI document and the docs page are public.
 """
 
 from dataclasses import dataclass, field
@@ -119,6 +123,9 @@ class Case:
     data: dict = field(default_factory=dict)
     query: str = ""
     variant: str = ""
+    # Reporting API: the request carries the token the role made (``world.extra["api_tokens"]``;
+    # roles that made none send only their session, which the API ignores).
+    token: bool = False
     # ((text, roles that see it), ...): each text appears in the page for those roles and in
     # no other role's page (checked whenever the page answers 200). A text may be a callable
     # of the world.
@@ -126,7 +133,8 @@ class Case:
 
     def url(self, name, world) -> str:
         args = self.args(world) if self.args else ()
-        return reverse(name, args=args) + (f"?{self.query}" if self.query else "")
+        query = self.query(world) if callable(self.query) else self.query
+        return reverse(name, args=args) + (f"?{query}" if query else "")
 
 
 def pk(attr):
@@ -154,6 +162,24 @@ def post_only(expect_post, *, args=None, get_allowed=SIGNED_IN, data=None):
 
 
 PARTIES = frozenset({"practitioner", "supervisor"})  # of the supervision agreement
+API_TOKENS = frozenset({"admin", "org_admin", "regional_admin"})  # roles who made a token
+
+
+def api(roles, ok: Any = 200, **overrides):
+    """An API route: ``ok`` for the tokens of ``roles``; 401 (JSON) for everyone else,
+    signed in or not (a session is no token)."""
+    outcome = {r: (ok if r in roles else 401) for r in ROLES}
+    outcome.update(overrides)
+    return outcome
+
+
+def api_cases(roles, *, shows=(), **overrides):
+    """With each role's token; and signed in without one, which opens nothing."""
+    return [
+        Case(api(roles, **overrides), token=True, shows=shows),
+        Case(api(set()), variant="session"),
+    ]
+
 
 MATRIX: dict[str, list[Case]] = {
     # --- Project URLs ---------------------------------------------------------------------
@@ -404,6 +430,38 @@ MATRIX: dict[str, list[Case]] = {
         Case(everyone(), args=lambda w: ("states-and-cues",)),
         Case(everyone(404), args=lambda w: ("no-such-handout",), variant="unknown"),
     ],
+    # --- Reporting API: tokens made by administrators; the API itself reads tokens only ----
+    "api_tokens:list": get_and_post(
+        allow(ADMINISTRATORS, admins=False), allow(ADMINISTRATORS, 400, admins=False)
+    ),
+    # A token is revoked by whoever made it (OA here) and by site administrators.
+    "api_tokens:revoke": post_only(
+        allow({"org_admin", "admin"}, ANYWHERE, admins=False),
+        args=lambda w: (w.extra["api_tokens"]["org_admin"].token.pk,),
+        get_allowed=ADMINISTRATORS,
+    ),
+    "api:api-root": [Case(everyone(404))],
+    "api:openapi-json": [Case(everyone())],
+    "api:openapi-view": [Case(everyone())],
+    "api:coverage": [
+        *api_cases(API_TOKENS),
+        # A's token (Matrix Trust) filters on Team A; Matrix Council's token may not.
+        Case(
+            api(API_TOKENS, org_admin=400),
+            token=True,
+            query=lambda w: f"unit={w.units['team_a'].pk}",
+            variant="unit-filter",
+        ),
+    ],
+    "api:coverage_courses": api_cases(API_TOKENS),
+    # People by name: A's token (Matrix Trust) names P; OA's (Matrix Council) does not; RA's is
+    # for the region, whose managers see figures only.
+    "api:people": api_cases(
+        API_TOKENS,
+        regional_admin=404,
+        shows=((lambda w: w.p.display_name, {"admin"}),),
+    ),
+    "api:completions": api_cases(API_TOKENS, shows=((lambda w: w.p.email, {"admin"}),)),
 }
 
 # URL patterns this matrix does not cover, and why. Each rule must still match something.
@@ -525,7 +583,13 @@ def test_access(world, client, name, case, role):
     if user is not None:
         client.force_login(user)
     url = case.url(name, world)
-    response = client.post(url, case.data) if case.method == "post" else client.get(url)
+    headers = {}
+    if case.token and role in world.extra["api_tokens"]:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {world.extra['api_tokens'][role].secret}"
+    if case.method == "post":
+        response = client.post(url, case.data, **headers)
+    else:
+        response = client.get(url, **headers)
     expected = case.expect[role]
     status = response.status_code
     location = response.get("Location", "")

@@ -12,7 +12,8 @@ administrator).
 P has completed a course (certificate issued, knowledge-check attempt, reflection) and is on a
 second course assigned by M; S supervises P (accepted agreement, a signed-off session with an
 action for P, a draft); M has invited someone and uploaded a staff file; P has asked for a
-training record (built) and has been sent a reminder.
+training record (built) and has been sent a reminder. A, OA and RA have each made a reporting
+API token: A for Matrix Trust, OA for Matrix Council, RA for the region.
 
 ``build_world`` writes through the services where they exist, so the records are shaped as the
 site makes them. Callers run it inside a transaction that they roll back.
@@ -225,6 +226,16 @@ def build_world() -> World:
         evidence=SimpleUploadedFile("evidence.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
 
+    # Reporting API tokens, one per administrator, for units each administers.
+    from lms.api import services as api_services
+
+    api_tokens = {
+        role: api_services.create_token(
+            by=users[role], name=f"Matrix {role} token", units=[unit], expires_in_days=30
+        )
+        for role, unit in (("admin", trust), ("org_admin", council), ("regional_admin", region))
+    }
+
     reminder = SentReminder.objects.create(
         user=p, kind=SentReminder.Kind.EXPIRY, key="expiry:90:matrix", subject=REMINDER_SUBJECT
     )
@@ -259,6 +270,7 @@ def build_world() -> World:
         extra={
             "prior_claim": prior_claim,
             "p_membership": p.memberships.get(unit=team_a),
+            "api_tokens": api_tokens,
         },
     )
 
