@@ -31,6 +31,7 @@ urlpatterns = [
     path("reports/", include("lms.reports.urls")),
     path("workforce/", include("lms.workforce.urls")),
     path("search/", include("content.urls")),
+    path("scorm/", include("content.scorm.urls")),
 ]
 
 if settings.DEBUG:
