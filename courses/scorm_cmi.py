@@ -143,13 +143,16 @@ RULES_12 = [
     ),
     (rf"cmi\.interactions\.{N}\.id", _string(255)),
     (rf"cmi\.interactions\.{N}\.objectives\.{N}\.id", _string(255)),
-    (rf"cmi\.interactions\.{N}\.time", _pattern(_TIME_12, "a time, HH:MM:SS")),
+    (rf"cmi\.interactions\.{N}\.time", lambda v: v and _pattern(_TIME_12, "a time, HH:MM:SS")(v)),
     (rf"cmi\.interactions\.{N}\.type", _vocabulary("", *_12_INTERACTION_TYPES)),
     (rf"cmi\.interactions\.{N}\.correct_responses\.{N}\.pattern", _string(255)),
     (rf"cmi\.interactions\.{N}\.weighting", _number(blank=True)),
     (rf"cmi\.interactions\.{N}\.student_response", _string(255)),
     (rf"cmi\.interactions\.{N}\.result", lambda v: "" if v == "" else _result_12(v)),
-    (rf"cmi\.interactions\.{N}\.latency", _pattern(_TIMESPAN_12, "a time span, HHHH:MM:SS.SS")),
+    (
+        rf"cmi\.interactions\.{N}\.latency",
+        lambda v: v and _pattern(_TIMESPAN_12, "a time span, HHHH:MM:SS.SS")(v),
+    ),
 ]
 READ_ONLY_12 = [
     r"cmi\.core\.(student_id|student_name|credit|entry|lesson_mode)",
@@ -219,6 +222,9 @@ _READ_ONLY = {
     SCORM_2004: re.compile("^(" + "|".join(READ_ONLY_2004) + ")$"),
 }
 MAX_ELEMENTS = 5000
+COLLECTIONS = {
+    "objectives", "interactions", "correct_responses", "comments_from_learner", "comments_from_lms",
+}  # fmt: skip
 
 
 @dataclass
@@ -248,6 +254,8 @@ def validate(version: str, data) -> CleanCMI:
             raise CMIError(401, str(element), "is not a data model element")
         if read_only.match(element):
             continue
+        if value in ({}, []) and element.rsplit(".", 1)[-1] in COLLECTIONS:
+            continue  # an empty collection, as the runtime renders one
         check = next((c for regex, c in rules if regex.match(element)), None)
         if check is None:
             raise CMIError(401, element, "is not an element of the data model")

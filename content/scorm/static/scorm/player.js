@@ -214,31 +214,35 @@
     snapshot();
   });
 
-  function leaving() {
-    unloading = true;
+  function flush() {
     if (!finished && api.isInitialized && api.isInitialized()) {
       window.clearTimeout(valueTimer);
-      var cmi;
-      try {
-        cmi = api.renderCommitCMI(true);
-      } catch (error) {
-        cmi = null;
-      }
-      if (cmi) {
-        sequence += 1;
-        latest = { sequence: sequence, session: config.session, cmi: cmi };
-        writePending(latest);
-      }
-    }
-    if (latest) {
-      send(true);
+      snapshot();
+    } else if (latest) {
+      send(unloading);
     }
   }
-  window.addEventListener("pagehide", leaving);
-  window.addEventListener("pageshow", function () { unloading = false; });
+
+  // The page is going away. Unload the package first, while this page can still send: as
+  // it unloads it sets its exit (e.g. "suspend") and finishes, and that commit goes out
+  // with keepalive. (Left to the browser, the package would unload after this page, too late.)
+  window.addEventListener("pagehide", function () {
+    unloading = true;
+    if (!finished && frame.parentNode) {
+      frame.parentNode.removeChild(frame);
+    }
+    flush();
+  });
+  window.addEventListener("pageshow", function (event) {
+    unloading = false;
+    if (event.persisted) {
+      window.location.reload(); // back from the cache with the package unloaded
+    }
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
-      leaving();
+      unloading = true;
+      flush();
       unloading = false;
     }
   });
