@@ -9,7 +9,7 @@ path as the "Mark as complete" button when every SCO of the package is done.
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
@@ -152,12 +152,14 @@ def commit_cmi(
     with transaction.atomic():
         # The lock serialises commits of one SCO by one learner (two tabs, a retry racing the
         # original); the unique key on (enrolment, module, sco) is the last guard.
-        ScoRecord.objects.get_or_create(
-            enrolment=enrolment, module=module, sco=sco, defaults={"package": package}
-        )
-        record = ScoRecord.objects.select_for_update().get(
-            enrolment=enrolment, module=module, sco=sco
-        )
+        key = {"enrolment": enrolment, "module": module, "sco": sco}
+        record = ScoRecord.objects.select_for_update().filter(**key).first()
+        if record is None:
+            try:
+                with transaction.atomic():
+                    record = ScoRecord.objects.create(**key, package=package)
+            except IntegrityError:  # created by a concurrent first commit: wait for its lock
+                record = ScoRecord.objects.select_for_update().get(**key)
         if record.package_id != package.pk:
             # The module now plays a new version of the package: the old state does not fit it.
             record = _restart(record, package)
@@ -185,7 +187,7 @@ def _restart(record: ScoRecord, package: ScormPackage) -> ScoRecord:
         module_id=record.module_id,
         sco=record.sco,
         package=package,
-        sequence=record.sequence,
+        sequence=0,  # the launch of the new package counted from 0
     )
     fresh.save()
     return fresh

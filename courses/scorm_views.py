@@ -9,15 +9,17 @@ import json
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
+
+from content.models import ModulePage
 
 from . import scorm
 from .models import Enrolment
 from .permissions import may_see_item_analysis
 from .scorm_cmi import SCORM_12, CMIError
-from .views import _live_module
 
 
 def _enrolment(user, module) -> Enrolment | None:
@@ -34,7 +36,9 @@ class CommitView(LoginRequiredMixin, View):
     """POST a SCO's run-time data: ``{"sco", "sequence", "session", "cmi": {element: value}}``."""
 
     def post(self, request, module_id):
-        module = _live_module(module_id)
+        module = get_object_or_404(
+            ModulePage.objects.live().select_related("scorm_package"), pk=module_id
+        )
         package = module.scorm_package
         if package is None:
             raise Http404

@@ -328,3 +328,21 @@ def test_trainers_see_results_per_package(
     assert "Package 1.2" in page.content.decode() and "70.0%" in page.content.decode()
     client.force_login(learner)
     assert client.get(reverse("courses:scorm_results")).status_code == 404
+
+
+def test_a_new_version_of_the_package_starts_afresh(client, setup12, learner):
+    _course, module, enrolment = setup12
+    client.force_login(learner)
+    commit(client, module, {"sco": "item-cues", "sequence": 7, "session": "a", "cmi": MIDWAY_12})
+    module.scorm_package = stored("1.2", title="Version 2")
+    module.save_revision().publish()
+    module.refresh_from_db()
+    sco = module.scorm_package.sco("item-cues")
+    state = scorm.launch_state(enrolment=enrolment, module=module, sco=sco, user=learner)
+    assert state["sequence"] == 0 and "cmi.core.lesson_location" not in state["data"]
+    response = commit(
+        client, module, {"sco": "item-cues", "sequence": 1, "session": "b", "cmi": PASSED_12}
+    )
+    assert response.json()["applied"] is True and response.json()["moduleComplete"] is True
+    record = ScoRecord.objects.get(enrolment=enrolment)
+    assert record.package == module.scorm_package and record.sequence == 1
