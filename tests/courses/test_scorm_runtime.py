@@ -346,3 +346,19 @@ def test_a_new_version_of_the_package_starts_afresh(client, setup12, learner):
     assert response.json()["applied"] is True and response.json()["moduleComplete"] is True
     record = ScoRecord.objects.get(enrolment=enrolment)
     assert record.package == module.scorm_package and record.sequence == 1
+
+
+def test_my_data_export_holds_the_records_and_erasure_removes_what_packages_recorded(
+    client, setup12, learner
+):
+    from courses import privacy
+
+    _course, module, enrolment = setup12
+    client.force_login(learner)
+    commit(client, module, {"sco": "item-cues", "sequence": 1, "session": "a", "cmi": PASSED_12})
+    [row] = privacy.export(learner)["elearning_records"]
+    assert row["success_status"] == "passed" and row["score_percent"] == 100.0
+    assert row["data_recorded_by_the_package"]["cmi.interactions.0.student_response"] == "yawning"
+    assert privacy.erase(learner)["elearning_data_removed"] == 1
+    record = ScoRecord.objects.get(enrolment=enrolment)
+    assert record.cmi == {} and record.location == "" and record.success_status == "passed"
