@@ -296,12 +296,24 @@ class ModulePage(Page):
 
     summary = models.CharField(max_length=300, blank=True)
     estimated_minutes = models.PositiveIntegerField(default=20)
-    body = StreamField(LessonStreamBlock())
+    body = StreamField(LessonStreamBlock(), blank=True)
+    scorm_package = models.ForeignKey(
+        "scorm.ScormPackage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="modules",
+        verbose_name="SCORM package",
+        help_text="E-learning to play in this module (upload it under SCORM packages). The "
+        "module completes when the learner completes every part of it (and passes, where the "
+        "package reports a result).",
+    )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("estimated_minutes"),
+        FieldPanel("scorm_package"),
         FieldPanel("body"),
     ]
     search_fields = [
@@ -314,6 +326,13 @@ class ModulePage(Page):
 
     class Meta:
         verbose_name = "module"
+
+    def clean(self):
+        super().clean()
+        if not self.scorm_package_id and not len(self.body):
+            raise ValidationError(
+                {"body": "Add some content to the module, or choose a SCORM package for it."}
+            )
 
     @property
     def course(self) -> CoursePage:

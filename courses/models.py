@@ -546,3 +546,58 @@ class PriorLearning(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.provider}, {self.completed_on:%d %b %Y})"
+
+
+class ScoRecord(models.Model):
+    """A learner's SCORM run-time data for one SCO of a module's package, within one enrolment.
+
+    Written only by ``courses.scorm.commit_cmi`` from what the learner's browser commits; the
+    columns are the values reports and resuming need, ``cmi`` every element committed (for
+    interactions, objectives and anything else the package records). ``sequence`` is the number
+    of the last commit applied: a repeated or older commit (a retry, or a tab that was left
+    open) changes nothing.
+    """
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="sco_records")
+    module = models.ForeignKey("content.ModulePage", on_delete=models.CASCADE, related_name="+")
+    package = models.ForeignKey(
+        "scorm.ScormPackage", on_delete=models.PROTECT, related_name="sco_records"
+    )
+    sco = models.CharField(max_length=255, help_text="The item's identifier in the manifest.")
+    sequence = models.PositiveBigIntegerField(default=0)
+    session_key = models.CharField(max_length=64, blank=True)
+    sessions = models.PositiveIntegerField(
+        default=0, help_text="How many times the learner launched it."
+    )
+    location = models.CharField(max_length=1000, blank=True)
+    suspend_data = models.TextField(blank=True)
+    exit = models.CharField(max_length=20, blank=True)
+    completion_status = models.CharField(max_length=20, blank=True)
+    success_status = models.CharField(max_length=20, blank=True)
+    score_raw = models.FloatField(null=True, blank=True)
+    score_min = models.FloatField(null=True, blank=True)
+    score_max = models.FloatField(null=True, blank=True)
+    score_scaled = models.FloatField(null=True, blank=True)
+    score_percent = models.FloatField(
+        null=True, blank=True, help_text="The score as a percentage, for reports."
+    )
+    total_seconds = models.FloatField(default=0)
+    session_seconds = models.FloatField(default=0)
+    cmi = models.JSONField(default=dict)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was first completed (and passed, if scored)."
+    )
+
+    class Meta:
+        verbose_name = "SCORM record"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "module", "sco"], name="courses_sco_record_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["package", "sco"])]
+
+    def __str__(self):
+        return f"{self.enrolment}: {self.sco}"

@@ -1,11 +1,12 @@
 """Personal data held by the learning record: enrolments and progress, knowledge-check
 attempts, completions, reflections, competency assessments (about the person and made by them),
-the tiers they hold and their learning summary.
+SCORM records, the tiers they hold and their learning summary.
 
-Erasure deletes reflections (private free text), the evidence written about the person in
-competency assessments and the evidence files of training done elsewhere; enrolments,
-attempts, completions, assessments' outcomes and standings stay with the anonymised account,
-so coverage and course figures do not change.
+Erasure deletes reflections (private free text), what e-learning packages recorded (answers and
+notes they may hold; their statuses, scores and times stay), the evidence written about the
+person in competency assessments and the evidence files of training done elsewhere;
+enrolments, attempts, completions, assessments' outcomes and standings stay with the
+anonymised account, so coverage and course figures do not change.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .models import (
     PriorLearning,
     QuizAttempt,
     Reflection,
+    ScoRecord,
     TierStanding,
 )
 
@@ -118,6 +120,24 @@ def export(user) -> dict:
                 }
                 for c in Completion.objects.filter(user=user).order_by("completed_at", "pk")
             ],
+            "elearning_records": [
+                {
+                    "module": r.module.title,
+                    "package": r.package.title,
+                    "part": r.sco,
+                    "completion_status": r.completion_status,
+                    "success_status": r.success_status,
+                    "score_percent": r.score_percent,
+                    "seconds_spent": r.total_seconds,
+                    "launches": r.sessions,
+                    "data_recorded_by_the_package": r.cmi,
+                    "started_at": r.started_at,
+                    "updated_at": r.updated_at,
+                }
+                for r in ScoRecord.objects.filter(enrolment__user=user)
+                .select_related("module", "package")
+                .order_by("started_at", "pk")
+            ],
             "reflections": [
                 {
                     "course": r.course_title,
@@ -187,7 +207,15 @@ def erase(user) -> dict:
         claim.evidence.delete(save=False)
         evidence_files += 1
     PriorLearning.objects.filter(user=user).update(evidence="", evidence_name="")
+    # What e-learning packages recorded may hold free text (answers typed, comments): removed;
+    # statuses, scores and times stay, as for knowledge-check attempts.
+    elearning = (
+        ScoRecord.objects.filter(enrolment__user=user)
+        .exclude(cmi={}, suspend_data="", location="")
+        .update(cmi={}, suspend_data="", location="")
+    )
     return {
+        "elearning_data_removed": elearning,
         "reflections_deleted": reflections,
         "prior_learning_evidence_deleted": evidence_files,
         "assessment_evidence_removed": evidence,

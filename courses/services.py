@@ -22,7 +22,7 @@ from django.utils import timezone
 from content import directory
 from content.models import CoursePage, ModulePage, Tier
 
-from . import draws, selectors, signals
+from . import draws, scorm, selectors, signals
 from .dates import validity_for
 from .models import (
     CompetencyAssessment,
@@ -522,12 +522,19 @@ def complete_module(
             )
         )
         missing = [b.id for b in module.reflection_blocks() if b.id not in answered]
-        if not missing:
+        package_done = scorm.package_done(enrolment=enrolment, module=module)
+        if not missing and package_done:
             return ModuleCompleted(
                 progress=_mark_module_complete(enrolment, module),
                 completion=_complete_if_ready(enrolment),
             )
     # Outside the transaction, so the answers saved above are kept.
+    if not package_done:
+        raise ValidationError(
+            "Finish the e-learning in this module first: it counts as done when every part of "
+            "it is complete (and passed, where it has a test).",
+            code="package_incomplete",
+        )
     raise ModuleIncomplete(
         "Answer the reflection prompt before you mark this module as complete."
         if len(missing) == 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import prior_learning_views, views
+from . import prior_learning_views, scorm_views, views
 
 app_name = "courses"
 
@@ -25,6 +25,12 @@ urlpatterns = [
         views.ReflectionSaveView.as_view(),
         name="reflection_save",
     ),
+    path(
+        "modules/<int:module_id>/scorm/commit/",
+        scorm_views.CommitView.as_view(),
+        name="scorm_commit",
+    ),
+    path("scorm-results/", scorm_views.ResultsView.as_view(), name="scorm_results"),
     path("attempts/<int:pk>/", views.AttemptView.as_view(), name="attempt"),
     path("reflections/", views.ReflectionsView.as_view(), name="reflections"),
     path(

@@ -229,3 +229,10 @@ def register_item_analysis_menu_item():
     return ItemAnalysisMenuItem(
         "Item analysis", reverse("courses:item_analysis_index"), icon_name="table", order=320
     )
+
+
+@hooks.register("register_admin_menu_item")
+def register_scorm_results_menu_item():
+    return ItemAnalysisMenuItem(
+        "E-learning results", reverse("courses:scorm_results"), icon_name="table", order=321
+    )

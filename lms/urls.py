@@ -36,6 +36,7 @@ urlpatterns = [
     path("handouts/<slug:slug>.pdf", content_views.handout, name="handout"),
     path("api/tokens/", include("lms.api.urls")),
     path("api/v1/", api.urls),
+    path("scorm/", include("content.scorm.urls")),
 ]
 
 if settings.DEBUG:

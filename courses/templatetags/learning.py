@@ -108,3 +108,53 @@ def percent_of(done, total) -> int:
         return selectors.percent(int(done), int(total))
     except (TypeError, ValueError):
         return 0
+
+
+@register.simple_tag(takes_context=True)
+def scorm_player(context, page):
+    """``{% scorm_player page as player %}``: what the module's SCORM player needs: the SCO to
+    play (``?sco=``), each SCO with the learner's state, and the runtime's starting data and
+    commit address. ``None`` for a module without a package."""
+    import uuid
+
+    from django.middleware.csrf import get_token
+    from django.urls import reverse
+
+    from .. import scorm
+
+    request, user = _request_and_user(context)
+    if not isinstance(page, ModulePage) or not page.scorm_package_id:
+        return None
+    package = page.scorm_package
+    signed_in = bool(user and user.is_authenticated)
+    enrolment = selectors.module_enrolment_on_request(request, user, page) if signed_in else None
+    player = {"package": package, "enrolment": enrolment, "signed_in": signed_in}
+    if enrolment is None:
+        return player
+    chosen = package.sco(request.GET.get("sco", "") if request else "") or package.sco("")
+    records = scorm.module_sco_records(enrolment=enrolment, module=page)
+    player["scos"] = [
+        {
+            **sco,
+            "current": sco["identifier"] == chosen["identifier"],
+            "done": sco["identifier"] in records and scorm.is_done(records[sco["identifier"]]),
+            "started": sco["identifier"] in records,
+        }
+        for sco in package.scos
+    ]
+    launch = scorm.launch_state(enrolment=enrolment, module=page, sco=chosen, user=user)
+    launch_path, mark, launch_query = chosen["href"].partition("?")
+    launch_query = mark + launch_query
+    player["sco"] = chosen
+    player["config"] = {
+        "version": package.version,
+        "sco": chosen["identifier"],
+        "commitUrl": reverse("courses:scorm_commit", args=[page.pk]),
+        "launchUrl": reverse("scorm:serve", args=[package.pk, launch_path]) + launch_query,
+        "csrfToken": get_token(request),
+        "session": uuid.uuid4().hex,
+        "sequence": launch["sequence"],
+        "data": launch["data"],
+        "storageKey": f"scorm:{user.pk}:{page.pk}:{package.pk}:{chosen['identifier']}",
+    }
+    return player

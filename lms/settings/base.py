@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "lms.api",
     "content",
     "content.glossary",
+    "content.scorm",
     "courses",
     "certificates",
     "supervision",
@@ -258,6 +259,10 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# SCORM packages (content/scorm): the largest zip a trainer may upload, and the largest it may
+# unpack to (a guard against zip bombs). Uploads past FILE_UPLOAD_MAX_MEMORY_SIZE stream to a
+# temporary file, so memory stays flat whatever the size; the proxy in front must allow it too.
+SCORM_MAX_PACKAGE_BYTES = env.int("SCORM_MAX_PACKAGE_BYTES", default=500 * 1024 * 1024)
 
 # --- Email ----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

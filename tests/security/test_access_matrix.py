@@ -299,6 +299,11 @@ MATRIX: dict[str, list[Case]] = {
     "courses:reflections_export": [
         Case(signed_in(), shows=((REFLECTION_TEXT, {"practitioner"}),)),
     ],
+    # SCORM: the run-time data of the learner's own enrolment; results are group figures.
+    "courses:scorm_commit": post_only(
+        allow({"practitioner"}, 400), args=lambda w: (w.extra["scorm_module"].pk,)
+    ),
+    "courses:scorm_results": [Case(allow({"trainer", "admin"}))],
     "courses:item_analysis_index": [Case(allow({"trainer", "admin"}))],
     "courses:item_analysis": [Case(allow({"trainer", "admin"}), args=pk("course"))],
     "courses:assign": get_and_post(allow(RECORD_MANAGERS)),
@@ -462,6 +467,11 @@ MATRIX: dict[str, list[Case]] = {
         shows=((lambda w: w.p.display_name, {"admin"}),),
     ),
     "api:completions": api_cases(API_TOKENS, shows=((lambda w: w.p.email, {"admin"}),)),
+    # A package's files are course content (no learner's record): anyone signed in.
+    "scorm:serve": [
+        Case(signed_in(), args=lambda w: (w.extra["scorm_package"].pk, "index.html")),
+        Case(allow(set()), args=lambda w: (w.extra["scorm_package"].pk, "../x"), variant="out"),
+    ],
 }
 
 # URL patterns this matrix does not cover, and why. Each rule must still match something.

@@ -40,6 +40,7 @@ from lms.workforce.models import Invitation
 from supervision.models import SessionAction, SessionAttendance
 from tests.courses.factories import finish_course, make_course
 from tests.factories import JobRoleFactory, MembershipFactory, UnitFactory, UserFactory, tiers
+from tests.scorm.factories import stored
 from tests.supervision.factories import make_agreement, make_session
 
 ROLES = (
@@ -176,6 +177,11 @@ def build_world() -> World:
     assigned_enrolment = p.enrolments.get(course=assigned_course, is_current=True)
     module = assigned_course.modules().first()
     course_services.start_module(enrolment=assigned_enrolment, module=module)
+    # The assigned course's second module plays a SCORM package.
+    scorm_package = stored("1.2", title="Matrix SCORM package")
+    scorm_module = assigned_course.modules()[1]
+    scorm_module.scorm_package = scorm_package
+    scorm_module.save_revision().publish()
 
     record, _ = certificate_services.request_training_record(user=p)
     record = certificate_services.build_training_record(record_id=record.pk)
@@ -268,6 +274,8 @@ def build_world() -> World:
         staff_import=staff_import,
         reminder=reminder,
         extra={
+            "scorm_package": scorm_package,
+            "scorm_module": scorm_module,
             "prior_claim": prior_claim,
             "p_membership": p.memberships.get(unit=team_a),
             "api_tokens": api_tokens,

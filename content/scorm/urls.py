@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "scorm"
+
+urlpatterns = [
+    path("<int:package_id>/<path:path>", views.serve, name="serve"),
+]
