@@ -100,6 +100,7 @@ def test_scorm2004_two_scos_survive_a_closed_tab_and_a_dropped_connection(browse
 
     # Close the tab; a new one resumes the first part on page 2.
     page.close(run_before_unload=True)
+    wait_for(lambda: record(sco="item-intro", exit="suspend"), "the closed tab's last save")
     page = new_page(browser, live_server, learner)
     page.goto(module.url)
     lesson = page.frame_locator("#scorm-frame")
