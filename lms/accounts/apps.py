@@ -7,6 +7,13 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Accounts"
 
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import sessions
+
+        user_logged_in.connect(sessions.on_sign_in, dispatch_uid="lms.accounts.sessions")
+
 
 class WagtailUsersConfig(WagtailUsersAppConfig):
     """Wagtail's user admin, with forms for our user model (display name, no username)."""

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "lms.accounts",
     "lms.workforce",
     "lms.reports",
+    "lms.drafts",
     "content",
     "courses",
     "certificates",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     # Background jobs
     "django_celery_beat",
     # Django
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "lms.accounts.sessions.SessionTimeoutMiddleware",
     "lms.accounts.middleware.RequireMFAMiddleware",
     "lms.middleware.SecurityHeadersMiddleware",
     "lms.middleware.RejectNullCharactersMiddleware",  # inside, so its 400 page gets the headers
@@ -111,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "lms.context_processors.site",
+                "lms.accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -205,6 +209,20 @@ MFA_TOTP_ISSUER = SITE_NAME
 # lms/accounts/middleware.py). The embedded demo turns this off so its logins work without an
 # authenticator app.
 MFA_REQUIRED_FOR_PRIVILEGED_ROLES = env.bool("REQUIRE_MFA", default=True)
+
+# Sessions on shared computers (lms/accounts/sessions.py): signed out after this long without
+# activity (shorter for the roles that must use MFA) and after this long in any case, with a
+# warning this many seconds before an idle timeout that lets the person stay signed in.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_IDLE_MINUTES_PRIVILEGED = env.int("SESSION_IDLE_MINUTES_PRIVILEGED", default=15)
+SESSION_LIFETIME_HOURS = env.int("SESSION_LIFETIME_HOURS", default=12)
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=180)
+# The server forgets a session once its lifetime is over, however it ended.
+SESSION_COOKIE_AGE = SESSION_LIFETIME_HOURS * 3600
+# "Signed-in devices" (allauth.usersessions): each session with its browser, address and when
+# it began; a person can sign out of all the others. Not tracking each request's time keeps
+# pages from writing on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # The Wagtail admin signs in through allauth (so rate limits and MFA apply) and manages
 # passwords only there.
