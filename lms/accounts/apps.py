@@ -3,6 +3,7 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class AccountsConfig(AppConfig):
+    default = True  # this module also holds the Wagtail users config
     name = "lms.accounts"
     label = "accounts"
     verbose_name = "Accounts"
