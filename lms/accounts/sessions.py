@@ -160,9 +160,10 @@ class SessionTimeoutMiddleware:
                 f"{settings.SESSION_LIFETIME_HOURS} hours. Sign in again to carry on: anything "
                 "you were typing has been kept as a draft."
             )
+        # Kept for the next page either way: a script that is told 401 goes to the sign-in page.
+        messages.info(request, text)
         if _wants_json(request):
             return JsonResponse({"signed_out": True, "reason": reason, "message": text}, status=401)
-        messages.info(request, text)
         if request.path.startswith(OPEN_PREFIXES):
             return self.get_response(request)
         login = resolve_url(settings.LOGIN_URL)

@@ -134,7 +134,10 @@
     dialog.querySelector("[data-session-final]").hidden = !final;
     stayButton.hidden = final;
     clearTimeout(timer);
-    timer = setTimeout(check, Math.max(0, info.remaining - warning) * 1000);
+    // Within the warning time the countdown (tick) takes over; no more checks until an answer.
+    if (info.remaining > warning) {
+      timer = setTimeout(check, (info.remaining - warning) * 1000);
+    }
   }
 
   function readInfo(response) {
@@ -144,11 +147,15 @@
   }
 
   // Another tab may have kept the session alive: ask the server before warning.
+  var asked = 0;  // answers to questions asked before the latest are stale: ignored
+
   function check() {
+    var question = ++asked;
     fetch(statusUrl, {
       headers: { "Accept": "application/json", "X-Session-Passive": "1" },
       credentials: "same-origin"
     }).then(readInfo).then(function (info) {
+      if (question !== asked) { return; }
       if (!info) { end(); return; }
       schedule(info);
       if (info.remaining <= warning) { warn(); }
@@ -192,7 +199,9 @@
   }
 
   function stay() {
+    var question = ++asked;
     send("POST", statusUrl, null, false).then(readInfo).then(function (info) {
+      if (question !== asked) { return; }
       if (!info) { end(); return; }
       clearInterval(ticker);
       dialog.close();
@@ -205,6 +214,12 @@
 
   stayButton.addEventListener("click", stay);
   // Escape would close the dialog and leave the countdown running unseen: it means "stay".
+  // (Chromium lets a page refuse "cancel" only after a user gesture, so Escape is caught first.)
+  dialog.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    event.preventDefault();
+    if (!stayButton.hidden) { stay(); }
+  });
   dialog.addEventListener("cancel", function (event) {
     event.preventDefault();
     if (!stayButton.hidden) { stay(); }
