@@ -203,7 +203,13 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Number of proxies in front of the app whose X-Forwarded-For is trusted for rate limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factors: an authenticator app (TOTP) or a passkey / security key (WebAuthn), with
+# recovery codes made when the first is added. A passkey that verifies its user (fingerprint,
+# face, device PIN) also signs in on its own: "Sign in with a passkey" on the sign-in page.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# WebAuthn needs HTTPS; development and tests serve http://localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TOTP_ISSUER = SITE_NAME
 # Managers, regional leads, trainers and administrators must set up MFA (see
 # lms/accounts/middleware.py). The embedded demo turns this off so its logins work without an

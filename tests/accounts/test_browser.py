@@ -5,6 +5,7 @@ and, when nobody answers, leaves the page; what was being typed comes back after
 The page's clock is Playwright's (fast-forwarded); the server's is moved by setting the
 session's own timestamps back, as in test_sessions.py."""
 
+import re
 import time
 from importlib import import_module
 
@@ -38,6 +39,7 @@ def idle_for(page, seconds):
     store.save()
 
 
+SIGN_IN = re.compile("^sign in$", re.IGNORECASE)
 DRAFTS = "/accounts/drafts/"
 STATUS = "/accounts/session/"
 
@@ -100,7 +102,7 @@ def test_warning_stay_signed_in_and_a_draft_kept_across_the_timeout(
     # Signing in again returns to the form with what was typed.
     page.get_by_label("Email").fill(supervisee.email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=SIGN_IN).click()
     page.wait_for_url(f"**{url}")
     field = page.get_by_label("Your reflection")
     page.get_by_text("We kept what you were typing").wait_for()
@@ -126,3 +128,95 @@ def test_signed_in_devices_page_is_accessible(browser, live_server, org_tree):
     page.goto("/accounts/sessions/")
     page.get_by_role("button", name="Sign Out Other Sessions").wait_for()
     assert_accessible(page, "signed-in devices")
+
+
+# --- Passkeys ----------------------------------------------------------------------------------
+
+
+def virtual_authenticator(page):
+    """Chromium's virtual authenticator (DevTools WebAuthn domain): a platform passkey
+    provider that verifies its user and answers without a prompt."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return cdp, added["authenticatorId"]
+
+
+def sign_in_with_password(page, user, password):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name=SIGN_IN).click()
+
+
+def test_a_manager_registers_a_passkey_and_signs_in_with_it(
+    browser, live_server, org_tree, make_member, password, settings
+):
+    from allauth.mfa.models import Authenticator
+
+    settings.MFA_REQUIRED_FOR_PRIVILEGED_ROLES = True
+    manager = make_member(org_tree["trust"], is_manager=True).user
+    manager.set_password(password)
+    manager.save()
+
+    page = new_page(browser, live_server)
+    cdp, authenticator = virtual_authenticator(page)
+
+    # A manager without a second factor is asked to add one: a passkey will do.
+    sign_in_with_password(page, manager, password)
+    page.goto("/workforce/")
+    page.wait_for_url("**/accounts/2fa/")
+    assert "add a passkey or an authenticator app" in page.content()
+    assert_accessible(page, "two-factor authentication")
+    page.goto("/accounts/2fa/webauthn/add/")
+    # allauth asks for the password again before a new authenticator is added.
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/accounts/2fa/webauthn/add/")
+    assert_accessible(page, "add a passkey")
+    page.get_by_label("Name").fill("Clinic laptop")
+    page.get_by_label("Passwordless").check()
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_url(lambda url: "/webauthn/add/" not in url)
+    key = Authenticator.objects.get(user=manager, type=Authenticator.Type.WEBAUTHN)
+    assert key.wrap().name == "Clinic laptop"
+    # Recovery codes stay: they are made with the first authenticator.
+    assert Authenticator.objects.filter(
+        user=manager, type=Authenticator.Type.RECOVERY_CODES
+    ).exists()
+    assert (
+        len(cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"])
+        == 1
+    )
+    page.goto("/workforce/")
+    assert page.url.endswith("/workforce/")
+
+    # Password, then the passkey as the second factor.
+    page.context.clear_cookies()
+    sign_in_with_password(page, manager, password)
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    assert_accessible(page, "the second factor")
+    page.get_by_role("button", name="Use a security key").click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+    page.goto("/workforce/")
+    assert page.url.endswith("/workforce/")
+
+    # The passkey alone, from the sign-in page.
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+    page.goto("/workforce/")
+    assert page.url.endswith("/workforce/")
