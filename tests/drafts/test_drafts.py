@@ -142,3 +142,16 @@ def test_a_supervision_note_form_carries_its_draft_key(client, supervision):
     client.force_login(supervisor)
     page = reverse("supervision:session_edit", args=[session.pk])
     assert f'data-draft-key="{page}"' in client.get(page).content.decode()
+
+
+def test_drafts_are_in_the_persons_data_export_and_go_when_they_are_erased(client):
+    from lms.accounts import privacy
+
+    user = UserFactory()
+    client.force_login(user)
+    save(client, "/learn/", {"reflection-1": "Thoughts"})
+    exported = privacy.export(user)["drafts"]
+    assert exported[0]["page"] == "/learn/"
+    assert exported[0]["fields"] == {"reflection-1": "Thoughts"}
+    assert privacy.erase(user)["drafts_deleted"] == 1
+    assert not FormDraft.objects.exists()
