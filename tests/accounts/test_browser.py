@@ -92,11 +92,15 @@ def test_warning_stay_signed_in_and_a_draft_kept_across_the_timeout(
     dialog.wait_for(state="hidden")
     assert time.time() - server_session(page)[sessions.SEEN] < 60
 
-    # Nobody answers this time: the page leaves for the sign-in page, saying why.
+    # Nobody answers this time: the page leaves for the sign-in page, saying why, without
+    # asking whether to leave the unsaved form (that would keep it on a shared screen).
+    questions = []
+    page.on("dialog", lambda d: (questions.append(d.type), d.dismiss()))
     idle_for(page, 31 * 60)
     page.clock.fast_forward("27:01")
     page.wait_for_url("**/accounts/login/?next=*")
     assert "you had not used the site for 30 minutes" in page.content()
+    assert questions == []
     assert_accessible(page, "sign-in after a timeout")
 
     # Signing in again returns to the form with what was typed.
