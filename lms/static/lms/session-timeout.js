@@ -194,11 +194,9 @@
   function end() {
     clearInterval(ticker);
     clearTimeout(timer);
-    // No "leave this page?" question (data-warn-unsaved): the draft is kept, and a question
-    // would keep the page on a shared screen. Capturing listeners run first at the window.
-    window.addEventListener("beforeunload", function (event) {
-      event.stopImmediatePropagation();
-    }, true);
+    // No "leave this page?" question (site.js, data-warn-unsaved): the draft is kept, and a
+    // question would keep the page on a shared screen.
+    document.dispatchEvent(new Event("lms:signed-out"));
     var here = window.location.pathname + window.location.search;
     window.location.assign(loginUrl + "?next=" + encodeURIComponent(here));
   }
