@@ -34,6 +34,10 @@ def clean_fields(fields) -> dict[str, str]:
             raise ValidationError("Each field of a draft must be a name and its text.")
         if "\x00" in value or "\x00" in name:
             raise ValidationError("A draft cannot hold NUL characters.")
+        try:
+            name.encode(), value.encode()
+        except UnicodeEncodeError:
+            raise ValidationError("A draft must be valid Unicode text.") from None
         total += len(value)
     if total > MAX_CHARACTERS:
         raise ValidationError(f"A draft holds at most {MAX_CHARACTERS:,} characters.")

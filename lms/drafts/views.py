@@ -11,6 +11,8 @@ from django.views import View
 
 from . import selectors, services
 
+JSON_ONLY = 'Send the draft as JSON: {"key": ..., "fields": {...}}.'
+
 
 def _error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
@@ -32,12 +34,14 @@ class DraftView(LoginRequiredMixin, View):
         )
 
     def post(self, request):
+        if request.content_type != "application/json":
+            return _error(JSON_ONLY)
         try:
             body = json.loads(request.body)
         except (ValueError, UnicodeDecodeError):
-            return _error('Send the draft as JSON: {"key": ..., "fields": {...}}.')
+            return _error(JSON_ONLY)
         if not isinstance(body, dict):
-            return _error('Send the draft as JSON: {"key": ..., "fields": {...}}.')
+            return _error(JSON_ONLY)
         try:
             draft = services.save_draft(
                 user=request.user, key=body.get("key"), fields=body.get("fields")
