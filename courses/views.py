@@ -3,6 +3,7 @@ manager's (assign courses, record assessments). Rules live in ``services`` and `
 records that are not the user's answer 404."""
 
 import uuid
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -16,6 +17,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from content.models import CoursePage, ModulePage
+from lms.drafts.services import discard_draft
 from lms.exports import Export, csv_response
 from lms.workforce.permissions import RecordsManagerRequiredMixin
 
@@ -173,6 +175,7 @@ class ModuleCompleteView(LoginRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, _errors(exc))
             return redirect(module.url)
+        discard_draft(user=request.user, key=urlsplit(module.url).path)
         course = enrolment.course
         if result.completion is not None:
             messages.success(request, f"Well done: you have completed {course.title}.")
@@ -212,6 +215,7 @@ class ReflectionSaveView(LoginRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, _errors(exc))
             return redirect(module.url)
+        discard_draft(user=request.user, key=urlsplit(module.url).path)
         messages.success(request, "Your reflection has been saved. Only you can see it.")
         anchor = f"#reflection-{block_id}" if block_id in answers else ""
         return redirect(f"{module.url}{anchor}")

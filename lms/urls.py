@@ -19,6 +19,8 @@ urlpatterns = [
     path("health/", health.live, name="health"),
     path("health/ready/", health.ready, name="health_ready"),
     path("accounts/profile/", account_views.ProfileView.as_view(), name="account_profile"),
+    path("accounts/session/", account_views.SessionStatusView.as_view(), name="account_session"),
+    path("accounts/drafts/", include("lms.drafts.urls")),
     path("accounts/my-data/", privacy_views.MyDataExportView.as_view(), name="privacy_export"),
     path("accounts/", include("allauth.urls")),
     # Wagtail's own login form is never served: /admin/login/ goes to allauth's.

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
+from lms.drafts.services import discard_draft
 from lms.workforce.permissions import can_manage_records
 from lms.workforce.selectors import manages_person, staff_in_scope
 
@@ -330,6 +331,7 @@ class SessionCreateView(LoginRequiredMixin, View):
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
+                discard_draft(user=request.user, key=request.path)
                 if created:
                     messages.success(request, _created_message(session, request.user))
                 _warn_identifiers(request, form, formset)
@@ -522,6 +524,7 @@ class SessionEditView(SessionContentMixin, View):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
+                discard_draft(user=request.user, key=request.path)
                 messages.success(request, "Session updated.")
                 _warn_identifiers(request, form, formset)
                 return redirect("supervision:session", pk=self.session.pk)
@@ -570,6 +573,7 @@ class ReflectionView(SessionContentMixin, View):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
+                discard_draft(user=request.user, key=request.path)
                 messages.success(
                     request, "Reflection saved. Your supervisor can now sign off the session."
                 )

@@ -3,9 +3,17 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class AccountsConfig(AppConfig):
+    default = True  # this module also holds the Wagtail users config
     name = "lms.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import sessions
+
+        user_logged_in.connect(sessions.on_sign_in, dispatch_uid="lms.accounts.sessions")
 
 
 class WagtailUsersConfig(WagtailUsersAppConfig):

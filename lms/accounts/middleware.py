@@ -2,8 +2,9 @@
 records: managers, regional leads, trainers, organisation and regional administrators and site
 administrators.
 
-Such a person without an authenticator is sent to set one up before anything else; allauth's
-own pages (set-up, sign-out, re-authentication) stay reachable.
+Such a person without an authenticator is sent to set one up before anything else: an
+authenticator app or a passkey (WebAuthn), either with recovery codes. allauth's own pages
+(set-up, sign-out, re-authentication) stay reachable.
 """
 
 from allauth.mfa.utils import is_mfa_enabled
@@ -39,7 +40,8 @@ class RequireMFAMiddleware:
             messages.warning(
                 request,
                 "Your role gives you access to other people's records, so you need to set up "
-                "two-factor authentication before you continue.",
+                "two-factor authentication before you continue: add a passkey or an "
+                "authenticator app.",
             )
-            return redirect("mfa_activate_totp")
+            return redirect("mfa_index")
         return self.get_response(request)

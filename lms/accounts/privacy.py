@@ -1,5 +1,6 @@
 """Personal data held by accounts: the account itself, its email addresses, its two-factor
-authenticators, its signed-in sessions and its Wagtail admin profile.
+authenticators, its signed-in sessions (with the list of them, ``allauth.usersessions``), its
+drafts (``lms.drafts``) and its Wagtail admin profile.
 
 ``export`` never includes secrets (password hash, TOTP secret, recovery codes). ``erase``
 anonymises the account instead of deleting it, so that everything attached to it (memberships,
@@ -14,10 +15,12 @@ from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from lms.drafts.models import FormDraft
 from lms.personal_data import ERASED_NAME, erased_email, plain
 
 SECTION = "account"
@@ -45,6 +48,15 @@ def export(user) -> dict:
             },
             "administrator": user.is_superuser,
             "groups": sorted(user.groups.values_list("name", flat=True)),
+            # Where they are signed in (allauth.usersessions) and what they were typing.
+            "signed_in_sessions": [
+                {"since": s.created_at, "address": s.ip, "browser": s.user_agent}
+                for s in UserSession.objects.filter(user=user).order_by("created_at")
+            ],
+            "drafts": [
+                {"page": d.key, "fields": d.fields, "saved": d.updated_at}
+                for d in FormDraft.objects.filter(user=user).order_by("key")
+            ],
         }
     )
 
@@ -104,6 +116,8 @@ def erase(user) -> dict:
     addresses = EmailAddress.objects.filter(user=user).delete()[0]
     authenticators = Authenticator.objects.filter(user=user).delete()[0]
     sessions = _delete_sessions(user)
+    UserSession.objects.filter(user=user).delete()
+    drafts = FormDraft.objects.filter(user=user).delete()[0]
     profile = _delete_wagtail_profile(user)
     groups = user.groups.count()
     user.groups.clear()
@@ -121,6 +135,7 @@ def erase(user) -> dict:
         "email_addresses_deleted": addresses,
         "authenticators_deleted": authenticators,
         "sessions_ended": sessions,
+        "drafts_deleted": drafts,
         "admin_profile_deleted": profile,
         "groups_left": groups,
     }

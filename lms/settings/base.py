@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "lms.reports",
     "lms.pathways",
     "lms.api",
+    "lms.drafts",
     "content",
     "content.glossary",
     "content.scorm",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     # Background jobs
     "django_celery_beat",
     # Reporting API
@@ -95,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "lms.accounts.sessions.SessionTimeoutMiddleware",
     "lms.accounts.middleware.RequireMFAMiddleware",
     "lms.middleware.SecurityHeadersMiddleware",
     "lms.middleware.RejectNullCharactersMiddleware",  # inside, so its 400 page gets the headers
@@ -117,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "lms.context_processors.site",
+                "lms.accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -205,7 +209,13 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Number of proxies in front of the app whose X-Forwarded-For is trusted for rate limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factors: an authenticator app (TOTP) or a passkey / security key (WebAuthn), with
+# recovery codes made when the first is added. A passkey that verifies its user (fingerprint,
+# face, device PIN) also signs in on its own: "Sign in with a passkey" on the sign-in page.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# WebAuthn needs HTTPS; development and tests serve http://localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TOTP_ISSUER = SITE_NAME
 # Managers, regional leads, trainers and administrators must set up MFA (see
 # lms/accounts/middleware.py). The embedded demo turns this off so its logins work without an
@@ -218,6 +228,19 @@ MFA_REQUIRED_FOR_PRIVILEGED_ROLES = env.bool("REQUIRE_MFA", default=True)
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 API_FEED_MAX_LIMIT = env.int("API_FEED_MAX_LIMIT", default=100_000)
+# Sessions on shared computers (lms/accounts/sessions.py): signed out after this long without
+# activity (shorter for the roles that must use MFA) and after this long in any case, with a
+# warning this many seconds before an idle timeout that lets the person stay signed in.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_IDLE_MINUTES_PRIVILEGED = env.int("SESSION_IDLE_MINUTES_PRIVILEGED", default=15)
+SESSION_LIFETIME_HOURS = env.int("SESSION_LIFETIME_HOURS", default=12)
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=180)
+# The server forgets a session once its lifetime is over, however it ended.
+SESSION_COOKIE_AGE = SESSION_LIFETIME_HOURS * 3600
+# "Signed-in devices" (allauth.usersessions): each session with its browser, address and when
+# it began; a person can sign out of all the others. Not tracking each request's time keeps
+# pages from writing on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # The Wagtail admin signs in through allauth (so rate limits and MFA apply) and manages
 # passwords only there.

@@ -27,6 +27,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _development_secret_key()
 # The demo logins (manager, lead, trainer, admin) work without an authenticator app; set
 # REQUIRE_MFA=true to try the production behaviour.
 MFA_REQUIRED_FOR_PRIVILEGED_ROLES = env.bool("REQUIRE_MFA", default=False)
+# Passkeys on http://localhost (browsers allow WebAuthn there; the server must too).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 
 # Tasks run in-process here; their start/finish lines would drown the console email output.
 LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}

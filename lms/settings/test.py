@@ -22,5 +22,7 @@ TESTING = True
 STATIC_ROOT = tempfile.mkdtemp(prefix="lms-test-static-")
 # Tests sign privileged users in with force_login; the MFA requirement has its own tests.
 MFA_REQUIRED_FOR_PRIVILEGED_ROLES = False
+# The live server of the browser tests serves http://localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 # Tests clear the page directory themselves; it never runs out in the middle of a test.
 CONTENT_CACHE_SECONDS = 3600

@@ -660,3 +660,24 @@ def test_dashboard_says_in_words_why_the_learner_is_below_their_tier(
         "<li>Supervision for T2: 0 of 12 hours in the last 12 months, 12 hours short</li>" in page
     )
     assert "assessment" not in page.split('<h2 id="progress-heading"')[0].lower()
+
+
+def test_module_page_keeps_a_draft_of_its_reflections_until_they_are_saved(
+    signed_in, enrolment, course
+):
+    from lms.drafts.models import FormDraft
+    from lms.drafts.services import save_draft
+
+    first, second = modules_of(course)
+    [prompt] = reflection_ids(first)
+    page = signed_in.get(first.url).content.decode()
+    assert f'data-draft-key="{first.url}"' in page
+    save_draft(user=enrolment.user, key=first.url, fields={f"reflection-{prompt}": "Half"})
+    signed_in.post(
+        reverse("courses:reflection_save", args=[first.pk]),
+        {f"reflection-{prompt}": "Whole thought.", "save": prompt},
+    )
+    assert not FormDraft.objects.exists()
+    save_draft(user=enrolment.user, key=second.url, fields={"reflection-x": "Half"})
+    signed_in.post(reverse("courses:module_complete", args=[second.pk]))
+    assert not FormDraft.objects.exists()

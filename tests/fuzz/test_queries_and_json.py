@@ -235,6 +235,20 @@ JSON_ENDPOINTS = {
         lambda w, d: reverse("certificates:training_record_status", args=[w.training_record.pk]),
     ),
     "privacy_export": Json("practitioner", lambda w, d: reverse("privacy_export"), method="post"),
+    "account_session": Json(
+        "practitioner",
+        lambda w, d: reverse("account_session"),
+        keys=frozenset({"remaining", "idle_remaining", "absolute_remaining", "warning"}),
+    ),
+    "drafts:draft": Json(
+        "practitioner",
+        lambda w, d: (
+            reverse("drafts:draft")
+            + "?key="
+            + quote(d.draw(st.one_of(st.just("/learn/"), SEGMENTS), label="key"), safe="/")
+        ),
+        keys=frozenset({"key", "fields"}),
+    ),
 }
 
 
@@ -279,3 +293,49 @@ def test_json_endpoints(world, client_as, name, data):
             # 400 only for an address holding NUL, refused before any record is looked up.
             refused = {404, 405} | ({400} if _has_nul([url, params]) else set())
             assert response.status_code in refused, response.status_code
+
+
+# Drafts arrive as JSON bodies written by a script: any body, valid or not, is saved (200) or
+# refused with a message (400), never a server error, and a refused one stores nothing.
+JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), text, junk),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.one_of(text, junk), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@pytest.mark.django_db
+@fuzz(data=st.data())
+def test_draft_bodies(world, client_as, data):
+    from lms.drafts.models import FormDraft
+
+    client, token = client_as("practitioner")
+    body = data.draw(
+        st.one_of(
+            st.fixed_dictionaries(
+                {
+                    "key": st.one_of(st.just("/learn/"), text, junk, JSON_VALUES),
+                    "fields": st.one_of(
+                        st.dictionaries(st.one_of(text, junk), st.one_of(text, junk), max_size=4),
+                        JSON_VALUES,
+                    ),
+                }
+            ),
+            JSON_VALUES,
+        ),
+        label="body",
+    )
+    raw = data.draw(st.one_of(st.just(json.dumps(body)), junk), label="raw")
+    with rolled_back():
+        before = FormDraft.objects.count()
+        response = client.post(
+            reverse("drafts:draft"), raw, content_type="application/json", HTTP_X_CSRFTOKEN=token
+        )
+        check_response(response)
+        assert response.status_code in (200, 400), response.status_code
+        payload = json.loads(response.content)
+        if response.status_code == 400:
+            assert payload["error"]
+            assert FormDraft.objects.count() == before

@@ -186,6 +186,19 @@ MATRIX: dict[str, list[Case]] = {
     "health": [Case(everyone()), Case(everyone(405), "post", variant="post")],
     "health_ready": [Case(everyone())],
     "account_profile": get_and_post(signed_in()),
+    # The timeout warning's status check and "Stay signed in": the caller's own session only;
+    # a script asks, so visitors get 403 rather than the sign-in page.
+    "account_session": [
+        Case(allow(SIGNED_IN, anonymous=403)),
+        Case(allow(SIGNED_IN, anonymous=403), "post", variant="post"),
+    ],
+    # Drafts: each person reads and writes only their own (keyed by page within their
+    # account), so every signed-in role gets the same answer; a form-encoded POST is not a
+    # draft (400 with a message).
+    "drafts:draft": [
+        Case(allow(SIGNED_IN, anonymous=403), query="key=/learn/"),
+        Case(allow(SIGNED_IN, 400, anonymous=403), "post", variant="post"),
+    ],
     # "Download my data": the signed-in person's own data, and nobody else's.
     "privacy_export": [
         Case(signed_in(), "post", shows=((REFLECTION_TEXT, {"practitioner"}),)),

@@ -9,6 +9,8 @@ document.addEventListener("DOMContentLoaded", function () {
     var dirty = false;
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("submit", function () { dirty = false; });
+    // The session timed out (session-timeout.js): what was typed is kept as a draft.
+    document.addEventListener("lms:signed-out", function () { dirty = false; });
     window.addEventListener("beforeunload", function (e) {
       if (dirty) { e.preventDefault(); e.returnValue = ""; }
     });
