@@ -413,7 +413,15 @@ def _date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None, completions=None):
+def tier_conditions(
+    user,
+    on: date | None = None,
+    *,
+    up_to: Tier | None = None,
+    completions=None,
+    sessions=None,
+    assessments=None,
+):
     """(tier, its conditions) for every tier from T1 up, lazily (a caller that stops at the
     first tier not held reads no further). THE rules of holding a tier:
 
@@ -423,7 +431,10 @@ def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None, 
     - from T3, the latest overall assessment at that tier or above says "achieved".
 
     With ``up_to``, stops after that tier. ``completions``: all of the person's, when the caller
-    has read them already.
+    has read them already (objects with ``course_id`` and ``valid_until``); likewise
+    ``sessions`` (countable supervision, see ``supervision.selectors.target_progress``) and
+    ``assessments`` (``latest_assessments``). A caller asking about a past day passes only the
+    records that existed on it.
     """
     from content import directory
 
@@ -451,7 +462,8 @@ def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None, 
             known = latest_valid.get(completion.course_id)
             if known is None or completion.valid_until > known:
                 latest_valid[completion.course_id] = completion.valid_until
-    assessments = _latest_assessments(user) if any(t.order >= 3 for t in tiers) else {}
+    if assessments is None:
+        assessments = _latest_assessments(user) if any(t.order >= 3 for t in tiers) else {}
     targets = supervision_selectors().targets_by_tier_id() if len(tiers) > 1 else {}
     for tier in tiers:
         conditions = []
@@ -471,14 +483,16 @@ def tier_conditions(user, on: date | None = None, *, up_to: Tier | None = None, 
             ends = f"the completion of {name} counts until then"
             conditions.append(TierCondition(tier, "course", until, gap, ends))
         if tier.order >= 2 and tier.pk in targets:
-            conditions.append(_supervision_condition(user, tier, targets[tier.pk], on))
+            conditions.append(
+                _supervision_condition(user, tier, targets[tier.pk], on, sessions=sessions)
+            )
         if tier.order >= 3:
             conditions.append(_assessment_condition(tier, assessments))
         yield tier, conditions
 
 
-def _supervision_condition(user, tier: Tier, target, on: date) -> TierCondition:
-    until, minutes = supervision_selectors().target_progress(user, target, on)
+def _supervision_condition(user, tier: Tier, target, on: date, *, sessions=None) -> TierCondition:
+    until, minutes = supervision_selectors().target_progress(user, target, on, sessions=sessions)
     hours = Decimal(minutes) / 60
     short = max(target.hours - hours, 0)
     gap = (
@@ -556,8 +570,14 @@ def holds_tier(user, tier: Tier, on: date | None = None) -> bool:
 
 def _latest_assessments(user) -> dict[tuple[int | None, int], CompetencyAssessment]:
     """(area id or None, tier id) -> the latest assessment."""
+    return latest_assessments(CompetencyAssessment.objects.filter(user=user).select_related("tier"))
+
+
+def latest_assessments(assessments) -> dict[tuple[int | None, int], CompetencyAssessment]:
+    """(area id or None, tier id) -> the latest of ``assessments`` (newest first, as the
+    model orders them)."""
     latest: dict[tuple[int | None, int], CompetencyAssessment] = {}
-    for assessment in CompetencyAssessment.objects.filter(user=user).select_related("tier"):
+    for assessment in assessments:
         key = (assessment.competency_area_id, assessment.tier_id)
         # ordered newest first, so the first one seen wins
         latest.setdefault(key, assessment)

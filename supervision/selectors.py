@@ -179,9 +179,11 @@ def supervision_valid_until(user, tier) -> date | None:
     return target_progress(user, target)[0]
 
 
-def target_progress(user, target: SupervisionTarget, on: date | None = None):
+def target_progress(user, target: SupervisionTarget, on: date | None = None, *, sessions=None):
     """``(valid_until, minutes)`` for ``target``: the last day on which ``user`` meets it (None
-    if not met on ``on``) and the countable minutes in its window ending on ``on``. One query.
+    if not met on ``on``) and the countable minutes in its window ending on ``on``. One query,
+    none with ``sessions``: the person's countable sessions as ``(date, session id, minutes)``,
+    when the caller has read them already (any order, any dates).
 
     Walks the sessions in the window newest first, adding up minutes; the session that brings
     the sum to the target has date ``d``, and the target stays met until ``d + window - 1 day``
@@ -190,15 +192,20 @@ def target_progress(user, target: SupervisionTarget, on: date | None = None):
     """
     on = on or timezone.localdate()
     needed = target.target_minutes
-    rows = (
-        countable_attendances(user)
-        .filter(
-            session__date__gte=window_start(on, target.window_months),
-            session__date__lte=on,
+    since = window_start(on, target.window_months)
+    if sessions is None:
+        rows = (
+            countable_attendances(user)
+            .filter(session__date__gte=since, session__date__lte=on)
+            .order_by("-session__date", "-session_id")
+            .values_list("session__date", "session__duration_minutes")
         )
-        .order_by("-session__date", "-session_id")
-        .values_list("session__date", "session__duration_minutes")
-    )
+    else:
+        rows = [
+            (day, minutes)
+            for day, _, minutes in sorted(sessions, key=lambda s: (s[0], s[1]), reverse=True)
+            if since <= day <= on
+        ]
     total, valid_until = 0, None
     for session_date, minutes in rows:
         total += minutes
