@@ -37,7 +37,6 @@ from .selectors import (
     _fetch,
     _label_units,
     _role_filter,
-    _row_of,
     default_focus,
     minutes_to_hours,
     percent,
@@ -237,8 +236,7 @@ def outcomes(
             ):
                 target[(_as_date(on), row_key)] = int(total or 0)
 
-    row_of = _row_of(paths, rows)
-    keys = {k for _, k in by_row} | set(row_of.values())
+    keys = {k for _, k in by_row}  # the listed rows, and people attached above them
     units = []
     for key, unit, direct in _label_units(rows, keys):
         label = f"{unit.name} (attached directly)" if direct else unit.name

@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from itertools import count
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from courses.dates import start_of_day
@@ -45,6 +46,8 @@ from supervision.models import SupervisionAgreement
 from tests.courses.factories import make_course
 from tests.factories import JobRoleFactory, MembershipFactory, UserFactory
 from tests.supervision.factories import make_agreement, make_session
+
+from .test_exports import csv_rows, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -129,12 +132,16 @@ def history(db, org_tree, framework_tiers):
         MembershipFactory(user=user, unit=unit, job_role=None, is_manager=True)
         return user
 
+    trust_manager, region_lead = manager(org_tree["trust"]), manager(org_tree["region"])
     return {
         "q": q,
         "today": today,
         "people": people,
-        "trust": coverage_scope(manager(org_tree["trust"])),
-        "region": coverage_scope(manager(org_tree["region"])),
+        "trust_manager": trust_manager,
+        "region_lead": region_lead,
+        "council_manager": manager(org_tree["council"]),
+        "trust": coverage_scope(trust_manager),
+        "region": coverage_scope(region_lead),
         "hv": hv,
         "a1": a1,
     }
@@ -253,3 +260,88 @@ def test_membership_periods_cover_the_membership_without_gaps():
         (True, day(2), day(4)),
         (False, day(5), None),
     ]
+
+
+# --- The page and its exports ----------------------------------------------------------------
+
+OUTCOMES = "/reports/outcomes/"
+
+
+def test_outcomes_url():
+    assert reverse("reports:outcomes") == OUTCOMES
+
+
+def test_people_without_a_coverage_scope_get_404(client, history):
+    client.force_login(history["people"][1])
+    assert client.get(OUTCOMES).status_code == 404
+    assert client.get(reverse("reports:export", args=["quarters", "csv"])).status_code == 404
+
+
+def test_manager_sees_quarters_a_chosen_day_and_supervision(client, history):
+    q = history["q"]
+    client.force_login(history["trust_manager"])
+    response = client.get(OUTCOMES, {"on": q[6].isoformat()})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert response.context["on_day"].total.cells[0].holding == 4
+    assert "4 of 7 staff with a job role held the tier their role requires" in page
+    assert "<strong>57.1%</strong>" in page
+    # The quarterly table and the charts carry the same figures.
+    assert page.count("57.1% <span class=\"share\">4 of 7</span>") == 2  # unit and total
+    assert "Health Visiting North: share holding the required tier, by quarter" in page
+    assert "57.1% (4 of 7)" in page
+    assert "<td class=\"num\">12.0</td>" in page  # supervision hours in q[3]
+    assert "Northshire Council" not in page  # another organisation
+
+
+def test_a_bad_date_is_explained_and_the_filters_are_kept(client, history):
+    client.force_login(history["trust_manager"])
+    a1 = history["a1"]
+    future = history["today"] + timedelta(days=3)
+    response = client.get(OUTCOMES, {"on": future.isoformat(), "unit": a1.pk})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "figures for a future date are not known yet" in page
+    assert f'value="{future.isoformat()}"' in page  # what was typed stays
+    assert response.context["filters"].unit == a1  # the unit filter still applies
+    assert response.context["chosen"] == history["today"]
+    nonsense = client.get(OUTCOMES, {"on": "31/02/2026"}).content.decode()
+    assert "Enter a real date" in nonsense
+
+
+def test_a_unit_that_is_not_theirs_is_refused(client, history, org_tree):
+    client.force_login(history["council_manager"])
+    response = client.get(OUTCOMES, {"unit": history["a1"].pk})
+    assert response.status_code == 200
+    assert "That unit is not one of yours" in response.content.decode()
+    assert "Health Visiting North" not in response.context["quarters"].units[0].label
+    export = client.get(
+        reverse("reports:export", args=["quarters", "csv"]), {"unit": history["a1"].pk}
+    )
+    assert export.status_code == 404
+
+
+def test_quarterly_exports_match_the_page(client, history):
+    q = history["q"]
+    client.force_login(history["trust_manager"])
+    url = reverse("reports:export", args=["quarters", "csv"])
+    rows = csv_rows(client.get(url))
+    assert rows[0][:7] == [
+        "Unit", "Quarter", "Quarter end", "Staff", "Hold the required tier",
+        "Hold the required tier (%)", "Supervision hours in the quarter",
+    ]  # fmt: skip
+    by_key = {(r[0], r[2]): r for r in rows[1:]}
+    a1_q6 = by_key[("Health Visiting North", q[6].isoformat())]
+    assert a1_q6[3:7] == ["7", "4", "57.1", "1.5"]
+    total_q7 = by_key[("Total (each person once)", q[7].isoformat())]
+    assert total_q7[3:6] == ["6", "2", "33.3"]
+    assert len(rows) == 1 + 3 * 8  # two units and the total, eight quarters each
+    xlsx = xlsx_rows(client.get(reverse("reports:export", args=["quarters", "xlsx"])))
+    assert len(xlsx) == len(rows)
+    assert xlsx[0][4] == "Hold the required tier"
+
+
+def test_query_count_does_not_grow_with_staff(client, history, django_assert_max_num_queries):
+    client.force_login(history["region_lead"])
+    with django_assert_max_num_queries(40):
+        assert client.get(OUTCOMES).status_code == 200
