@@ -413,6 +413,32 @@ def _date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+@dataclass(frozen=True)
+class TierFramework:
+    """What the rules of holding a tier read from the framework: the tiers in order, the live
+    core courses at each tier's order, and the supervision targets by tier id."""
+
+    tiers: list
+    courses_by_order: dict
+    targets: dict
+
+
+def tier_framework() -> TierFramework:
+    """The framework as it is now (from the page directory and the targets' cache). A caller
+    judging many people builds it once and passes it to ``tier_conditions``."""
+    from content import directory
+
+    pages = directory.get()
+    tiers = pages.tier_list()
+    orders = {t.pk: t.order for t in tiers}
+    courses_by_order: dict[int, list[CoursePage]] = defaultdict(list)
+    for row in pages.live_courses():
+        if row.get("required_for_tier") and row.get("tier_id") in orders:
+            courses_by_order[orders[row["tier_id"]]].append(pages.instance(row["id"]))
+    targets = supervision_selectors().targets_by_tier_id() if len(tiers) > 1 else {}
+    return TierFramework(tiers=tiers, courses_by_order=dict(courses_by_order), targets=targets)
+
+
 def tier_conditions(
     user,
     on: date | None = None,
@@ -421,6 +447,7 @@ def tier_conditions(
     completions=None,
     sessions=None,
     assessments=None,
+    framework: TierFramework | None = None,
 ):
     """(tier, its conditions) for every tier from T1 up, lazily (a caller that stops at the
     first tier not held reads no further). THE rules of holding a tier:
@@ -434,21 +461,15 @@ def tier_conditions(
     has read them already (objects with ``course_id`` and ``valid_until``); likewise
     ``sessions`` (countable supervision, see ``supervision.selectors.target_progress``) and
     ``assessments`` (``latest_assessments``). A caller asking about a past day passes only the
-    records that existed on it.
+    records that existed on it. ``framework``: ``tier_framework()``, when the caller has it.
     """
-    from content import directory
-
     on = on or timezone.localdate()
     # Tiers and the live core courses come from the page directory (no query when cached).
-    pages = directory.get()
-    tiers = pages.tier_list()
-    orders = {t.pk: t.order for t in tiers}
+    framework = framework or tier_framework()
+    tiers = framework.tiers
     if up_to is not None:
         tiers = [t for t in tiers if t.order <= up_to.order]
-    courses_by_order: dict[int, list[CoursePage]] = defaultdict(list)
-    for row in pages.live_courses():
-        if row.get("required_for_tier") and row.get("tier_id") in orders:
-            courses_by_order[orders[row["tier_id"]]].append(pages.instance(row["id"]))
+    courses_by_order = framework.courses_by_order
     if completions is None:
         latest_valid = dict(
             Completion.objects.filter(user=user)
@@ -464,7 +485,7 @@ def tier_conditions(
                 latest_valid[completion.course_id] = completion.valid_until
     if assessments is None:
         assessments = _latest_assessments(user) if any(t.order >= 3 for t in tiers) else {}
-    targets = supervision_selectors().targets_by_tier_id() if len(tiers) > 1 else {}
+    targets = framework.targets if len(tiers) > 1 else {}
     for tier in tiers:
         conditions = []
         courses = courses_by_order.get(tier.order, [])

@@ -808,21 +808,32 @@ def record_assessment(
 
 
 def compute_standing(
-    user, on: date | None = None, *, completions=None, sessions=None, assessments=None
+    user,
+    on: date | None = None,
+    *,
+    completions=None,
+    sessions=None,
+    assessments=None,
+    framework=None,
 ) -> dict[int, date]:
     """Tier id -> last day the person holds it, for every tier held on ``on``.
 
     Tier k is held while every condition of ``selectors.tier_conditions`` for it is met (core
     courses, from T2 supervision, from T3 an achieved assessment) and tier k-1 is held. The
     day is the earliest on which any of these lapses. ``completions``, ``sessions`` and
-    ``assessments``: the records to judge by, when the caller has read them (see
-    ``tier_conditions``).
+    ``assessments``: the records to judge by, when the caller has read them; ``framework``:
+    ``selectors.tier_framework()`` (see ``tier_conditions``).
     """
     on = on or timezone.localdate()
     held: dict[int, date] = {}
     previous = date.max
     conditions_by_tier = selectors.tier_conditions(
-        user, on, completions=completions, sessions=sessions, assessments=assessments
+        user,
+        on,
+        completions=completions,
+        sessions=sessions,
+        assessments=assessments,
+        framework=framework,
     )
     for tier, conditions in conditions_by_tier:
         if any(c.until is None for c in conditions):
@@ -836,7 +847,7 @@ def compute_standing(
 
 
 def standing_periods(
-    user, *, completions, sessions, assessments, until: date
+    user, *, completions, sessions, assessments, until: date, framework=None
 ) -> list[tuple[int, date, date]]:
     """``(tier id, first day, last day)`` for every stretch of time, up to ``until``, in which the
     person held a tier: the same rules as ``compute_standing``, applied to the records as they
@@ -847,9 +858,10 @@ def standing_periods(
     ``compute_standing`` gives. So the history is ``compute_standing`` on each such day, with
     only the records dated up to it. ``completions``: objects with ``course_id``,
     ``completed_on`` and ``valid_until``; ``sessions``: ``(date, session id, minutes)`` of
-    countable sessions; ``assessments``: assessment objects, newest first. No queries of its own
-    (the framework's tiers, courses and targets come from the caches).
+    countable sessions; ``assessments``: assessment objects, newest first; ``framework``:
+    ``selectors.tier_framework()``, built once for many people. No queries of its own.
     """
+    framework = framework or selectors.tier_framework()
     days = sorted(
         {c.completed_on for c in completions}
         | {s[0] for s in sessions}
@@ -867,6 +879,7 @@ def standing_periods(
             assessments=selectors.latest_assessments(
                 a for a in assessments if a.assessed_on <= day
             ),
+            framework=framework,
         )
         # From ``day`` on, this computation replaces what the earlier ones foresaw.
         for tier_id, period in list(open_periods.items()):

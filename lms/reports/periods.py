@@ -100,8 +100,10 @@ def membership_periods(
 
 
 def _rows(user_ids: list[int], today: date) -> list[CoveragePeriod]:
+    from courses.selectors import tier_framework
     from courses.services import standing_periods
 
+    framework = tier_framework()
     memberships = _memberships(user_ids)
     people = sorted({m["user_id"] for m in memberships})
     completions, sessions, assessments = _records(people)
@@ -117,6 +119,7 @@ def _rows(user_ids: list[int], today: date) -> list[CoveragePeriod]:
             sessions=sessions[user_id],
             assessments=assessments[user_id],
             until=today,
+            framework=framework,
         ):
             history[tier_id].append((first, last))
         for m in by_user[user_id]:

@@ -287,10 +287,10 @@ def test_manager_sees_quarters_a_chosen_day_and_supervision(client, history):
     assert "4 of 7 staff with a job role held the tier their role requires" in page
     assert "<strong>57.1%</strong>" in page
     # The quarterly table and the charts carry the same figures.
-    assert page.count("57.1% <span class=\"share\">4 of 7</span>") == 2  # unit and total
+    assert page.count('57.1% <span class="share">4 of 7</span>') == 2  # unit and total
     assert "Health Visiting North: share holding the required tier, by quarter" in page
     assert "57.1% (4 of 7)" in page
-    assert "<td class=\"num\">12.0</td>" in page  # supervision hours in q[3]
+    assert '<td class="num">12.0</td>' in page  # supervision hours in q[3]
     assert "Northshire Council" not in page  # another organisation
 
 

@@ -45,6 +45,11 @@ def dashboard_url(query, **overrides) -> str:
 
 
 @register.simple_tag
+def outcomes_url(query, **overrides) -> str:
+    return _url("reports:outcomes", query, overrides)
+
+
+@register.simple_tag
 def export_url(report, fmt, query) -> str:
     return _url("reports:export", query, {}, args=(report, fmt))
 
