@@ -179,6 +179,9 @@ class CoveragePeriod(models.Model):
     job_role = models.ForeignKey("workforce.JobRole", on_delete=models.CASCADE, related_name="+")
     tier = models.ForeignKey("content.Tier", on_delete=models.CASCADE, related_name="+")
     holds = models.BooleanField(help_text="Holds the tier the job role requires.")
+    # The person has no other membership with a job role: counted with plain sums (people with
+    # several are grouped person by person, so that each counts once).
+    single = models.BooleanField(default=True)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True, help_text="Last day; empty: open.")
 
@@ -188,6 +191,10 @@ class CoveragePeriod(models.Model):
         indexes = [
             models.Index(fields=["valid_from", "valid_to"], name="reports_period_dates"),
             models.Index(fields=["user"], name="reports_period_user"),
+            # People with several memberships, read person by person.
+            models.Index(
+                fields=["valid_from"], condition=Q(single=False), name="reports_period_multi"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

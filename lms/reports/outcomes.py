@@ -20,6 +20,7 @@ of sessions dated in the quarter, attended by the people counted in the row at i
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -31,12 +32,13 @@ from supervision.models import SessionAttendance, countable_q
 
 from .facts import _as_date, _rows_sql
 from .models import CoveragePeriod
-from .permissions import STEP, Scope
+from .permissions import Scope
 from .selectors import (
     Filters,
     _fetch,
     _label_units,
     _role_filter,
+    _row_of,
     default_focus,
     minutes_to_hours,
     percent,
@@ -123,17 +125,6 @@ class Outcomes:
         return [*self.units, self.total]
 
 
-def _row_key_sql(rows: list[OrganisationUnit]) -> tuple[str, list]:
-    """SQL giving, for a period joined to its unit ``u``, the path of the row it counts in (as
-    ``selectors._row_key``)."""
-    depths = {u.depth for u in rows}
-    if len(depths) == 1:
-        return f"SUBSTR(u.path, 1, {int(depths.pop()) * STEP})", []
-    whens = " ".join("WHEN u.path LIKE %s THEN %s" for _ in rows)
-    params = [x for u in rows for x in (u.path + "%", u.path)]
-    return f"CASE {whens} ELSE SUBSTR(u.path, 1, {STEP}) END", params
-
-
 def _where(unit_ids: list[int], role_ids: list[int] | None) -> tuple[str, list]:
     if not unit_ids or role_ids == []:
         return "1 = 0", []
@@ -145,38 +136,66 @@ def _where(unit_ids: list[int], role_ids: list[int] | None) -> tuple[str, list]:
     return sql, params
 
 
-def _coverage_sql(key_sql: str, where: str) -> str:
+ACTIVE = "p.valid_from <= {d} AND (p.valid_to IS NULL OR p.valid_to >= {d})"
+
+
+def _single_sql(days: list[date], where: str) -> tuple[str, list]:
+    """People with one membership: per unit, for each day, how many are counted and how many
+    do not hold the tier (one pass over the periods, a pair of sums per day)."""
+    sums, params = [], []
+    for day in days:
+        active = ACTIVE.format(d="%s")
+        sums.append(f"SUM(CASE WHEN {active} THEN 1 ELSE 0 END)")
+        sums.append(f"SUM(CASE WHEN {active} AND NOT p.holds THEN 1 ELSE 0 END)")
+        params += [day, day, day, day]
+    sql = f"""
+        SELECT p.unit_id, {", ".join(sums)}
+        FROM {PERIOD} p
+        WHERE p.single AND {where} AND p.valid_from <= %s
+          AND (p.valid_to IS NULL OR p.valid_to >= %s)
+        GROUP BY p.unit_id
+    """  # noqa: S608 - table names and placeholders only
+    return sql, params
+
+
+def _multi_sql(where: str) -> str:
+    """People with several memberships: per day, unit and person, whether they hold the tier
+    of every membership of theirs there (a few rows per such person)."""
     return f"""
         WITH days (on_date) AS ({{days}})
-        SELECT d.on_date, {key_sql} AS row_key, COUNT(DISTINCT p.user_id),
-               COUNT(DISTINCT CASE WHEN p.holds THEN NULL ELSE p.user_id END)
+        SELECT d.on_date, p.unit_id, p.user_id, MIN(CASE WHEN p.holds THEN 1 ELSE 0 END)
         FROM {PERIOD} p
-        JOIN days d ON p.valid_from <= d.on_date
-                   AND (p.valid_to IS NULL OR p.valid_to >= d.on_date)
-        JOIN {UNIT} u ON u.id = p.unit_id
-        WHERE {where}
-        GROUP BY d.on_date, {key_sql}
+        JOIN days d ON {ACTIVE.format(d="d.on_date")}
+        WHERE NOT p.single AND {where}
+        GROUP BY d.on_date, p.unit_id, p.user_id
     """  # noqa: S608 - table names and placeholders only
 
 
-def _supervision_sql(key_sql: str, where: str, countable: str) -> str:
-    return f"""
-        WITH days (on_date, since) AS ({{days}}),
-        people AS (
-          SELECT DISTINCT d.on_date, d.since, {key_sql} AS row_key, p.user_id
-          FROM {PERIOD} p
-          JOIN days d ON p.valid_from <= d.on_date
-                     AND (p.valid_to IS NULL OR p.valid_to >= d.on_date)
-          JOIN {UNIT} u ON u.id = p.unit_id
-          WHERE {where}
-        ),
-        att (user_id, day, minutes) AS ({countable})
-        SELECT people.on_date, people.row_key, SUM(att.minutes)
-        FROM people
-        JOIN att ON att.user_id = people.user_id
-                AND att.day >= people.since AND att.day <= people.on_date
-        GROUP BY people.on_date, people.row_key
+def _supervision_sql(quarters: list[tuple[date, date]], where: str, countable: str):
+    """Countable minutes per quarter of the people counted at its end: summed per unit for
+    people with one membership, per unit and person for the others. Each session falls in one
+    quarter (a CASE, not a join), so the sessions are read once."""
+    whens = " ".join("WHEN att.day >= %s AND att.day <= %s THEN %s" for _ in quarters)
+    params = [x for end, since in quarters for x in (since, end, end)]
+    sql = f"""
+        WITH att (user_id, day, minutes) AS ({countable}),
+        per_user AS (
+          SELECT att.user_id, CASE {whens} END AS on_date, SUM(att.minutes) AS minutes
+          FROM att
+          GROUP BY 1, 2
+        )
+        SELECT pu.on_date, p.unit_id, NULL, SUM(pu.minutes)
+        FROM per_user pu
+        JOIN {PERIOD} p ON p.user_id = pu.user_id AND {ACTIVE.format(d="pu.on_date")}
+        WHERE p.single AND {where}
+        GROUP BY pu.on_date, p.unit_id
+        UNION ALL
+        SELECT DISTINCT pu.on_date, p.unit_id, p.user_id, pu.minutes
+        FROM per_user pu
+        JOIN {PERIOD} p ON p.user_id = pu.user_id AND {ACTIVE.format(d="pu.on_date")}
+        WHERE NOT p.single AND {where}
     """  # noqa: S608 - table names, compiled querysets and placeholders only
+    return sql, params
 
 
 def _countable_sessions(first: date, last: date) -> tuple[str, list]:
@@ -189,6 +208,32 @@ def _countable_sessions(first: date, last: date) -> tuple[str, list]:
     )
     sql, params = queryset.query.sql_with_params()
     return sql, list(params)
+
+
+class _Tally:
+    """Adds up people per (day, row) and in total per day, each person once."""
+
+    def __init__(self):
+        self.rows: dict[tuple[date, str], Cell] = {}
+        self.total: dict[date, Cell] = {}
+
+    def add(self, on: date, key: str, counted: int, holding: int) -> None:
+        for cells, k in ((self.rows, (on, key)), (self.total, on)):
+            cell = cells.setdefault(k, Cell(on=on))
+            cell.total += counted
+            cell.holding += holding
+
+    def add_people(self, people: dict[tuple[date, int], dict[str, int]]) -> None:
+        """``people``: (day, person) -> row key -> 1 if they hold the tier of every membership
+        there, else 0. Each person once per row, and once in the total (holding only if they
+        hold it in every row)."""
+        for (on, _), by_row in people.items():
+            for key, holds in by_row.items():
+                self.add(on, key, 1, holds)
+                self.total[on].total -= 1
+                self.total[on].holding -= holds
+            self.total[on].total += 1
+            self.total[on].holding += min(by_row.values())
 
 
 def outcomes(
@@ -206,35 +251,47 @@ def outcomes(
     focus = filters.unit or default_focus(scope)
     rows = row_units(scope, focus)
     paths = scope_unit_paths(scope, filters)
+    row_of = _row_of(paths, rows)
     role_ids = _role_filter(filters)
     where, where_params = _where(sorted(paths), role_ids)
-    key_sql, key_params = _row_key_sql(rows)
     days_sql, days_params = _rows_sql([(d,) for d in days], 1, ("DATE",))
-
-    def coverage_rows(key: str, params: list) -> dict[tuple[date, str], Cell]:
-        sql = _coverage_sql(key, where).replace("{days}", days_sql)
-        found = {}
-        for on, row_key, total, not_holding in _fetch(
-            sql, [*days_params, *params, *where_params, *params]
-        ):
-            on = _as_date(on)
-            found[(on, row_key)] = Cell(on=on, total=total, holding=total - not_holding)
-        return found
-
-    by_row = coverage_rows(key_sql, key_params)
-    overall = coverage_rows("''", [])
-    minutes: dict[tuple[date, str], int] = {}
-    overall_minutes: dict[tuple[date, str], int] = {}
+    tally = _Tally()
+    if days:
+        sql, params = _single_sql(days, where)
+        for unit_id, *sums in _fetch(sql, [*params, *where_params, days[-1], days[0]]):
+            for i, on in enumerate(days):
+                counted, not_holding = int(sums[2 * i] or 0), int(sums[2 * i + 1] or 0)
+                if counted:
+                    tally.add(on, row_of[unit_id], counted, counted - not_holding)
+        people: dict[tuple[date, int], dict[str, int]] = defaultdict(dict)
+        sql = _multi_sql(where).replace("{days}", days_sql)
+        for on, unit_id, user_id, holds in _fetch(sql, [*days_params, *where_params]):
+            by_row = people[(_as_date(on), user_id)]
+            key = row_of[unit_id]
+            by_row[key] = min(by_row.get(key, 1), int(holds))
+        tally.add_people(people)
+    by_row, overall = tally.rows, tally.total
+    minutes: dict[tuple[date, str], int] = defaultdict(int)
+    overall_minutes: dict[date, int] = defaultdict(int)
     if supervision and days:
         quarters = [(d, quarter_start(d)) for d in days]
         countable, countable_params = _countable_sessions(quarters[0][1], days[-1])
-        q_sql, q_params = _rows_sql(quarters, 2, ("DATE", "DATE"))
-        for target, key, params in ((minutes, key_sql, key_params), (overall_minutes, "''", [])):
-            sql = _supervision_sql(key, where, countable).replace("{days}", q_sql)
-            for on, row_key, total in _fetch(
-                sql, [*q_params, *params, *where_params, *countable_params]
-            ):
-                target[(_as_date(on), row_key)] = int(total or 0)
+        sql, q_params = _supervision_sql(quarters, where, countable)
+        seen_rows, seen_people = set(), set()
+        for on, unit_id, user_id, total in _fetch(
+            sql, [*countable_params, *q_params, *where_params, *where_params]
+        ):
+            on, key, total = _as_date(on), row_of[unit_id], int(total or 0)
+            if user_id is None:
+                minutes[(on, key)] += total
+                overall_minutes[on] += total
+                continue
+            if (on, key, user_id) not in seen_rows:
+                seen_rows.add((on, key, user_id))
+                minutes[(on, key)] += total
+            if (on, user_id) not in seen_people:
+                seen_people.add((on, user_id))
+                overall_minutes[on] += total
 
     keys = {k for _, k in by_row}  # the listed rows, and people attached above them
     units = []
@@ -253,8 +310,8 @@ def outcomes(
     total = OutcomeRow(
         key="",
         label="Total (each person once)",
-        cells=[overall.get((d, "")) or Cell(on=d) for d in days],
-        minutes=[overall_minutes.get((d, ""), 0) for d in days],
+        cells=[overall.get(d) or Cell(on=d) for d in days],
+        minutes=[overall_minutes.get(d, 0) for d in days],
     )
     return Outcomes(
         as_at=timezone.now(),

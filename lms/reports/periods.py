@@ -122,6 +122,7 @@ def _rows(user_ids: list[int], today: date) -> list[CoveragePeriod]:
             framework=framework,
         ):
             history[tier_id].append((first, last))
+        single = len(by_user[user_id]) == 1
         for m in by_user[user_id]:
             tier_id = m["job_role__required_tier_id"]
             for holds, first, last in membership_periods(
@@ -135,6 +136,7 @@ def _rows(user_ids: list[int], today: date) -> list[CoveragePeriod]:
                         job_role_id=m["job_role_id"],
                         tier_id=tier_id,
                         holds=holds,
+                        single=single,
                         valid_from=first,
                         valid_to=last,
                     )
