@@ -179,8 +179,9 @@ class CoveragePeriod(models.Model):
     job_role = models.ForeignKey("workforce.JobRole", on_delete=models.CASCADE, related_name="+")
     tier = models.ForeignKey("content.Tier", on_delete=models.CASCADE, related_name="+")
     holds = models.BooleanField(help_text="Holds the tier the job role requires.")
-    # The person has no other membership with a job role: counted with plain sums (people with
-    # several are grouped person by person, so that each counts once).
+    # No other membership of the person with a job role shares a day with this one (a mover's
+    # old and new teams do not): counted with plain sums. The others are grouped person by
+    # person, so that each counts once.
     single = models.BooleanField(default=True)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True, help_text="Last day; empty: open.")

@@ -44,6 +44,7 @@ from .selectors import (
     percent,
     row_units,
     scope_unit_paths,
+    tuned,
 )
 
 QUARTERS = 8
@@ -143,6 +144,9 @@ def _single_sql(days: list[date], where: str) -> tuple[str, list]:
     """People with one membership: per unit, for each day, how many are counted and how many
     do not hold the tier (one pass over the periods, a pair of sums per day)."""
     sums, params = [], []
+    if len(days) == 1:  # the WHERE clause below already keeps the periods of that day
+        sums = ["COUNT(*)", "SUM(CASE WHEN p.holds THEN 0 ELSE 1 END)"]
+        days = []
     for day in days:
         active = ACTIVE.format(d="%s")
         sums.append(f"SUM(CASE WHEN {active} THEN 1 ELSE 0 END)")
@@ -182,6 +186,7 @@ def _supervision_sql(quarters: list[tuple[date, date]], where: str, countable: s
         per_user AS (
           SELECT att.user_id, CASE {whens} END AS on_date, SUM(att.minutes) AS minutes
           FROM att
+          WHERE att.user_id IN (SELECT p.user_id FROM {PERIOD} p WHERE {where})
           GROUP BY 1, 2
         )
         SELECT pu.on_date, p.unit_id, NULL, SUM(pu.minutes)
@@ -247,6 +252,11 @@ def outcomes(
     and in total; with ``supervision``, also the supervision hours of the quarters that end on
     ``days``. Four queries for the figures (two without supervision), whatever the number of
     staff or days."""
+    with tuned():
+        return _outcomes(scope, filters, days, supervision=supervision)
+
+
+def _outcomes(scope: Scope, filters: Filters, days: list[date], *, supervision: bool):
     days = sorted(set(days))
     focus = filters.unit or default_focus(scope)
     rows = row_units(scope, focus)
@@ -279,7 +289,7 @@ def outcomes(
         sql, q_params = _supervision_sql(quarters, where, countable)
         seen_rows, seen_people = set(), set()
         for on, unit_id, user_id, total in _fetch(
-            sql, [*countable_params, *q_params, *where_params, *where_params]
+            sql, [*countable_params, *q_params, *where_params, *where_params, *where_params]
         ):
             on, key, total = _as_date(on), row_of[unit_id], int(total or 0)
             if user_id is None:

@@ -99,6 +99,13 @@ def membership_periods(
     return periods
 
 
+def _overlap(a: dict, b: dict) -> bool:
+    """Whether two memberships share a day (a mover's old and new teams do not)."""
+    return (a["end_date"] is None or a["end_date"] >= b["start_date"]) and (
+        b["end_date"] is None or b["end_date"] >= a["start_date"]
+    )
+
+
 def _rows(user_ids: list[int], today: date) -> list[CoveragePeriod]:
     from courses.selectors import tier_framework
     from courses.services import standing_periods
@@ -122,8 +129,8 @@ def _rows(user_ids: list[int], today: date) -> list[CoveragePeriod]:
             framework=framework,
         ):
             history[tier_id].append((first, last))
-        single = len(by_user[user_id]) == 1
         for m in by_user[user_id]:
+            single = not any(_overlap(m, other) for other in by_user[user_id] if other is not m)
             tier_id = m["job_role__required_tier_id"]
             for holds, first, last in membership_periods(
                 m["start_date"], m["end_date"], sorted(history[tier_id])
