@@ -25,7 +25,7 @@ from supervision.models import SessionAttendance, countable_q
 
 from .models import CoveragePeriod
 
-BATCH = 2000
+BATCH = 2000  # people per batch (tests make it smaller)
 
 
 @dataclass(frozen=True)
@@ -167,10 +167,15 @@ def rebuild_periods(today: date | None = None) -> int:
     """Recompute every period, in batches of people."""
     today = today or timezone.localdate()
     CoveragePeriod.objects.all().delete()
+    # A set: with the model's default ordering, DISTINCT would keep a person once per
+    # membership, and a person split over two batches would be written twice.
     ids = sorted(
-        Membership.objects.filter(Q(job_role__isnull=False))
-        .values_list("user_id", flat=True)
-        .distinct()
+        set(
+            Membership.objects.filter(Q(job_role__isnull=False))
+            .order_by()
+            .values_list("user_id", flat=True)
+            .distinct()
+        )
     )
     written = 0
     for start in range(0, len(ids), BATCH):

@@ -345,3 +345,15 @@ def test_query_count_does_not_grow_with_staff(client, history, django_assert_max
     client.force_login(history["region_lead"])
     with django_assert_max_num_queries(40):
         assert client.get(OUTCOMES).status_code == 200
+
+
+def test_a_rebuild_in_small_batches_writes_each_person_once(history, monkeypatch):
+    from lms.reports import periods
+
+    expected = CoveragePeriod.objects.count()
+    monkeypatch.setattr(periods, "BATCH", 1)
+    periods.rebuild_periods()
+    assert CoveragePeriod.objects.count() == expected
+    q = history["q"]
+    result = figures(outcomes(history["trust"], Filters(), [q[6], history["today"]]))
+    assert result["Total"] == [(7, 4), (6, 2)]
