@@ -413,14 +413,41 @@ def _date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+@dataclass(frozen=True)
+class TierFramework:
+    """What the rules of holding a tier read from the framework: the tiers in order, the live
+    core courses at each tier's order, and the supervision targets by tier id."""
+
+    tiers: list
+    courses_by_order: dict
+    targets: dict
+
+
+def tier_framework() -> TierFramework:
+    """The framework as it is now (from the page directory and the targets' cache). A caller
+    judging many people builds it once and passes it to ``tier_conditions``."""
+    from content import directory
+
+    pages = directory.get()
+    tiers = pages.tier_list()
+    orders = {t.pk: t.order for t in tiers}
+    courses_by_order: dict[int, list[CoursePage]] = defaultdict(list)
+    for row in pages.live_courses():
+        if row.get("required_for_tier") and row.get("tier_id") in orders:
+            courses_by_order[orders[row["tier_id"]]].append(pages.instance(row["id"]))
+    targets = supervision_selectors().targets_by_tier_id() if len(tiers) > 1 else {}
+    return TierFramework(tiers=tiers, courses_by_order=dict(courses_by_order), targets=targets)
+
+
 def tier_conditions(
     user,
     on: date | None = None,
     *,
     up_to: Tier | None = None,
     completions=None,
+    sessions=None,
     assessments=None,
-    supervision=None,
+    framework: TierFramework | None = None,
 ):
     """(tier, its conditions) for every tier from T1 up, lazily (a caller that stops at the
     first tier not held reads no further). THE rules of holding a tier:
@@ -430,24 +457,19 @@ def tier_conditions(
     - from T2, the supervision target for the tier, if it sets one, is met in its window;
     - from T3, the latest overall assessment at that tier or above says "achieved".
 
-    With ``up_to``, stops after that tier. ``completions`` (all of the person's: anything with
-    ``course_id`` and ``valid_until``), ``assessments`` (``_latest_assessments``) and
-    ``supervision`` (target id -> ``target_progress``): when the caller has read them already,
-    as ``standing_inputs`` does for many people at once.
+    With ``up_to``, stops after that tier. ``completions``: all of the person's, when the caller
+    has read them already (objects with ``course_id`` and ``valid_until``); likewise
+    ``sessions`` (countable supervision, see ``supervision.selectors.target_progress``) and
+    ``assessments`` (``latest_assessments``). A caller asking about a past day passes only the
+    records that existed on it. ``framework``: ``tier_framework()``, when the caller has it.
     """
-    from content import directory
-
     on = on or timezone.localdate()
     # Tiers and the live core courses come from the page directory (no query when cached).
-    pages = directory.get()
-    tiers = pages.tier_list()
-    orders = {t.pk: t.order for t in tiers}
+    framework = framework or tier_framework()
+    tiers = framework.tiers
     if up_to is not None:
         tiers = [t for t in tiers if t.order <= up_to.order]
-    courses_by_order: dict[int, list[CoursePage]] = defaultdict(list)
-    for row in pages.live_courses():
-        if row.get("required_for_tier") and row.get("tier_id") in orders:
-            courses_by_order[orders[row["tier_id"]]].append(pages.instance(row["id"]))
+    courses_by_order = framework.courses_by_order
     if completions is None:
         latest_valid = dict(
             Completion.objects.filter(user=user)
@@ -463,7 +485,7 @@ def tier_conditions(
                 latest_valid[completion.course_id] = completion.valid_until
     if assessments is None:
         assessments = _latest_assessments(user) if any(t.order >= 3 for t in tiers) else {}
-    targets = supervision_selectors().targets_by_tier_id() if len(tiers) > 1 else {}
+    targets = framework.targets if len(tiers) > 1 else {}
     for tier in tiers:
         conditions = []
         courses = courses_by_order.get(tier.order, [])
@@ -482,16 +504,16 @@ def tier_conditions(
             ends = f"the completion of {name} counts until then"
             conditions.append(TierCondition(tier, "course", until, gap, ends))
         if tier.order >= 2 and tier.pk in targets:
-            target = targets[tier.pk]
-            progress = supervision.get(target.pk) if supervision is not None else None
-            conditions.append(_supervision_condition(user, tier, target, on, progress))
+            conditions.append(
+                _supervision_condition(user, tier, targets[tier.pk], on, sessions=sessions)
+            )
         if tier.order >= 3:
             conditions.append(_assessment_condition(tier, assessments))
         yield tier, conditions
 
 
-def _supervision_condition(user, tier: Tier, target, on: date, progress=None) -> TierCondition:
-    until, minutes = progress or supervision_selectors().target_progress(user, target, on)
+def _supervision_condition(user, tier: Tier, target, on: date, *, sessions=None) -> TierCondition:
+    until, minutes = supervision_selectors().target_progress(user, target, on, sessions=sessions)
     hours = Decimal(minutes) / 60
     short = max(target.hours - hours, 0)
     gap = (
@@ -569,10 +591,12 @@ def holds_tier(user, tier: Tier, on: date | None = None) -> bool:
 
 def _latest_assessments(user) -> dict[tuple[int | None, int], CompetencyAssessment]:
     """(area id or None, tier id) -> the latest assessment."""
-    return _latest_of(CompetencyAssessment.objects.filter(user=user).select_related("tier"))
+    return latest_assessments(CompetencyAssessment.objects.filter(user=user).select_related("tier"))
 
 
-def _latest_of(assessments) -> dict[tuple[int | None, int], CompetencyAssessment]:
+def latest_assessments(assessments) -> dict[tuple[int | None, int], CompetencyAssessment]:
+    """(area id or None, tier id) -> the latest of ``assessments`` (newest first, as the
+    model orders them)."""
     latest: dict[tuple[int | None, int], CompetencyAssessment] = {}
     for assessment in assessments:
         key = (assessment.competency_area_id, assessment.tier_id)
@@ -591,10 +615,10 @@ class LatestValid:
 
 def standing_inputs(user_ids: Iterable[int], on: date | None = None) -> dict[int, dict]:
     """What ``tier_conditions`` reads about each person, for many people in three queries:
-    user id -> keyword arguments (``completions``, ``assessments``, ``supervision``)."""
+    user id -> keyword arguments (``completions``, ``sessions``, ``assessments``)."""
     on = on or timezone.localdate()
     ids = list({int(i) for i in user_ids})
-    inputs = {i: {"completions": [], "assessments": {}, "supervision": {}} for i in ids}
+    inputs = {i: {"completions": [], "sessions": [], "assessments": {}} for i in ids}
     if not ids:
         return inputs
     for user_id, course_id, valid_until in (
@@ -609,12 +633,15 @@ def standing_inputs(user_ids: Iterable[int], on: date | None = None) -> dict[int
     for assessment in CompetencyAssessment.objects.filter(user_id__in=ids).select_related("tier"):
         by_user[assessment.user_id].append(assessment)
     for user_id, assessments in by_user.items():
-        inputs[user_id]["assessments"] = _latest_of(assessments)
-    targets = supervision_selectors().targets_by_tier_id().values()
-    for (user_id, target_id), progress in (
-        supervision_selectors().targets_progress(ids, targets, on).items()
-    ):
-        inputs[user_id]["supervision"][target_id] = progress
+        inputs[user_id]["assessments"] = latest_assessments(assessments)
+    supervision = supervision_selectors()
+    targets = supervision.targets_by_tier_id().values()
+    if targets:
+        since = min(supervision.window_start(on, t.window_months) for t in targets)
+        for user_id, sessions in supervision.countable_sessions_by_user(
+            ids, since=since, on=on
+        ).items():
+            inputs[user_id]["sessions"] = sessions
     return inputs
 
 

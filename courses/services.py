@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Max, Min, When
 from django.utils import timezone
 
-from content import directory
 from content.models import CoursePage, ModulePage, Tier
 
 from . import draws, scorm, selectors, signals
@@ -815,18 +814,35 @@ def record_assessment(
 # --- Tier standing and the learner summary --------------------------------------------------
 
 
-def compute_standing(user, on: date | None = None, **inputs) -> dict[int, date]:
+def compute_standing(
+    user,
+    on: date | None = None,
+    *,
+    completions=None,
+    sessions=None,
+    assessments=None,
+    framework=None,
+) -> dict[int, date]:
     """Tier id -> last day the person holds it, for every tier held on ``on``.
 
     Tier k is held while every condition of ``selectors.tier_conditions`` for it is met (core
     courses, from T2 supervision, from T3 an achieved assessment) and tier k-1 is held. The
-    day is the earliest on which any of these lapses. ``inputs``: the person's records, when
-    read already (``selectors.standing_inputs``).
+    day is the earliest on which any of these lapses. ``completions``, ``sessions`` and
+    ``assessments``: the records to judge by, when the caller has read them; ``framework``:
+    ``selectors.tier_framework()`` (see ``tier_conditions``).
     """
     on = on or timezone.localdate()
     held: dict[int, date] = {}
     previous = date.max
-    for tier, conditions in selectors.tier_conditions(user, on, **inputs):
+    conditions_by_tier = selectors.tier_conditions(
+        user,
+        on,
+        completions=completions,
+        sessions=sessions,
+        assessments=assessments,
+        framework=framework,
+    )
+    for tier, conditions in conditions_by_tier:
         if any(c.until is None for c in conditions):
             break
         valid_until = min([previous, *(c.until for c in conditions)])
@@ -835,6 +851,59 @@ def compute_standing(user, on: date | None = None, **inputs) -> dict[int, date]:
         held[tier.pk] = valid_until
         previous = valid_until
     return held
+
+
+def standing_periods(
+    user, *, completions, sessions, assessments, until: date, framework=None
+) -> list[tuple[int, date, date]]:
+    """``(tier id, first day, last day)`` for every stretch of time, up to ``until``, in which the
+    person held a tier: the same rules as ``compute_standing``, applied to the records as they
+    stood on each day something was added.
+
+    Holding can only begin, or be extended, on a day a record is dated (a completion, a
+    countable supervision session, an assessment); in between it runs on until the last day
+    ``compute_standing`` gives. So the history is ``compute_standing`` on each such day, with
+    only the records dated up to it. ``completions``: objects with ``course_id``,
+    ``completed_on`` and ``valid_until``; ``sessions``: ``(date, session id, minutes)`` of
+    countable sessions; ``assessments``: assessment objects, newest first; ``framework``:
+    ``selectors.tier_framework()``, built once for many people. No queries of its own.
+    """
+    framework = framework or selectors.tier_framework()
+    days = sorted(
+        {c.completed_on for c in completions}
+        | {s[0] for s in sessions}
+        | {a.assessed_on for a in assessments}
+    )
+    days = [d for d in days if d <= until]
+    periods: list[list] = []
+    open_periods: dict[int, list] = {}
+    for day in days:
+        held = compute_standing(
+            user,
+            day,
+            completions=[c for c in completions if c.completed_on <= day],
+            sessions=[s for s in sessions if s[0] <= day],
+            assessments=selectors.latest_assessments(
+                a for a in assessments if a.assessed_on <= day
+            ),
+            framework=framework,
+        )
+        # From ``day`` on, this computation replaces what the earlier ones foresaw.
+        for tier_id, period in list(open_periods.items()):
+            if period[2] < day - timedelta(days=1):
+                del open_periods[tier_id]  # lapsed before this day
+            elif tier_id not in held:
+                period[2] = day - timedelta(days=1)
+                del open_periods[tier_id]
+        for tier_id, last in held.items():
+            period = open_periods.get(tier_id)
+            if period is None:
+                period = [tier_id, day, last]
+                periods.append(period)
+                open_periods[tier_id] = period
+            else:
+                period[2] = last
+    return [tuple(p) for p in periods if p[1] <= p[2]]
 
 
 @transaction.atomic
@@ -976,19 +1045,22 @@ def refresh_standings(*, user_ids: Iterable[int] | None = None, on: date | None 
         ids = {int(i) for i in user_ids}
     on = on or timezone.localdate()
     ordered = sorted(ids)
-    with directory.serving(None):  # one read of the framework for everyone
-        for start in range(0, len(ordered), STANDING_BATCH):
-            batch = ordered[start : start + STANDING_BATCH]
-            with transaction.atomic():
-                _refresh_standing_batch(User.objects.in_bulk(batch), on)
-                if not in_bulk_write():
-                    send_people_changed(batch)
+    framework = selectors.tier_framework()  # read once for everyone
+    for start in range(0, len(ordered), STANDING_BATCH):
+        batch = ordered[start : start + STANDING_BATCH]
+        with transaction.atomic():
+            _refresh_standing_batch(User.objects.in_bulk(batch), on, framework)
+            if not in_bulk_write():
+                send_people_changed(batch)
     return len(ordered)
 
 
-def _refresh_standing_batch(users: dict, on: date) -> None:
+def _refresh_standing_batch(users: dict, on: date, framework) -> None:
     inputs = selectors.standing_inputs(users, on)
-    held = {pk: compute_standing(user, on, **inputs[pk]) for pk, user in users.items()}
+    held = {
+        pk: compute_standing(user, on, framework=framework, **inputs[pk])
+        for pk, user in users.items()
+    }
     existing = {
         (s.user_id, s.tier_id): s for s in TierStanding.objects.filter(user_id__in=list(users))
     }

@@ -179,9 +179,11 @@ def supervision_valid_until(user, tier) -> date | None:
     return target_progress(user, target)[0]
 
 
-def target_progress(user, target: SupervisionTarget, on: date | None = None):
+def target_progress(user, target: SupervisionTarget, on: date | None = None, *, sessions=None):
     """``(valid_until, minutes)`` for ``target``: the last day on which ``user`` meets it (None
-    if not met on ``on``) and the countable minutes in its window ending on ``on``. One query.
+    if not met on ``on``) and the countable minutes in its window ending on ``on``. One query,
+    none with ``sessions``: the person's countable sessions as ``(date, session id, minutes)``,
+    when the caller has read them already (any order, any dates).
 
     Walks the sessions in the window newest first, adding up minutes; the session that brings
     the sum to the target has date ``d``, and the target stays met until ``d + window - 1 day``
@@ -189,60 +191,48 @@ def target_progress(user, target: SupervisionTarget, on: date | None = None):
     keep it met).
     """
     on = on or timezone.localdate()
-    rows = (
-        countable_attendances(user)
-        .filter(
-            session__date__gte=window_start(on, target.window_months),
-            session__date__lte=on,
+    needed = target.target_minutes
+    since = window_start(on, target.window_months)
+    if sessions is None:
+        rows = (
+            countable_attendances(user)
+            .filter(session__date__gte=since, session__date__lte=on)
+            .order_by("-session__date", "-session_id")
+            .values_list("session__date", "session__duration_minutes")
         )
-        .order_by("-session__date", "-session_id")
-        .values_list("session__date", "session__duration_minutes")
-    )
-    return _walk_to_target(rows, target, on)
-
-
-def _walk_to_target(rows, target: SupervisionTarget, on: date):
-    """``target_progress`` over ``rows`` of (date, minutes), newest first (older rows than the
-    target's window are ignored)."""
-    start = window_start(on, target.window_months)
+    else:
+        rows = [
+            (day, minutes)
+            for day, _, minutes in sorted(sessions, key=lambda s: (s[0], s[1]), reverse=True)
+            if since <= day <= on
+        ]
     total, valid_until = 0, None
     for session_date, minutes in rows:
-        if session_date < start:
-            break
         total += minutes
-        if valid_until is None and total >= target.target_minutes:
+        if valid_until is None and total >= needed:
             valid_until = valid_until_for(session_date, target.window_months)
     return valid_until, total
 
 
-def targets_progress(
-    user_ids: Iterable[int], targets: Iterable[SupervisionTarget], on: date | None = None
-) -> dict[tuple[int, int], tuple[date | None, int]]:
-    """``target_progress`` for many people and targets in one query:
-    (user id, target id) -> (valid until, minutes); everyone asked about is in the answer."""
-    on = on or timezone.localdate()
-    ids, targets = list({int(i) for i in user_ids}), list(targets)
-    if not ids or not targets:
-        return {}
-    earliest = min(window_start(on, t.window_months) for t in targets)
-    sessions: dict[int, list[tuple[date, int]]] = {i: [] for i in ids}
-    rows = (
-        SessionAttendance.objects.filter(
-            countable_q("session__"),
-            supervisee_id__in=ids,
-            session__date__gte=earliest,
-            session__date__lte=on,
-        )
-        .order_by("supervisee_id", "-session__date", "-session_id")
-        .values_list("supervisee_id", "session__date", "session__duration_minutes")
-    )
-    for user_id, session_date, minutes in rows:
-        sessions[user_id].append((session_date, minutes))
-    return {
-        (user_id, target.pk): _walk_to_target(rows_of_user, target, on)
-        for user_id, rows_of_user in sessions.items()
-        for target in targets
-    }
+def countable_sessions_by_user(
+    user_ids: Iterable[int], *, since: date, on: date
+) -> dict[int, list[tuple[date, int, int]]]:
+    """Each person's countable sessions from ``since`` to ``on`` as ``(date, session id,
+    minutes)`` (``target_progress``'s ``sessions``), for many people in one query; everyone
+    asked about is in the answer."""
+    ids = list({int(i) for i in user_ids})
+    found: dict[int, list[tuple[date, int, int]]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    rows = SessionAttendance.objects.filter(
+        countable_q("session__"),
+        supervisee_id__in=ids,
+        session__date__gte=since,
+        session__date__lte=on,
+    ).values_list("supervisee_id", "session__date", "session_id", "session__duration_minutes")
+    for user_id, session_date, session_id, minutes in rows:
+        found[user_id].append((session_date, session_id, minutes))
+    return found
 
 
 # --- Status ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Keeping the read models (``CoverageEntry``, ``CourseTally``) current.
+"""Keeping the read models (``CoverageEntry``, ``CourseTally``, ``CoveragePeriod``) current.
 
 ``refresh_people(user_ids)`` recomputes the entries of some people and the course tallies of
 their home units, set-based (a handful of statements whatever the number of people); the
@@ -33,7 +33,8 @@ from courses.models import (
 from lms.workforce.models import JobRole, Membership
 from supervision.models import SessionAttendance, SupervisionSession, SupervisionTarget
 
-from .models import CourseTally, CoverageEntry, CoverageTally
+from .models import CourseTally, CoverageEntry, CoveragePeriod, CoverageTally
+from .periods import rebuild_periods, write_periods
 
 logger = logging.getLogger(__name__)
 
@@ -432,6 +433,7 @@ def refresh_people(
                 CoverageEntry.objects.filter(user_id__in=chunk).values_list("unit_id", flat=True)
             )
             _write_entries(chunk, on)
+            write_periods(chunk, on)
             units |= set(
                 CoverageEntry.objects.filter(user_id__in=chunk).values_list("unit_id", flat=True)
             )
@@ -446,14 +448,15 @@ def rebuild(on: date | None = None) -> dict[str, int]:
     """Recompute every entry and tally from the live tables."""
     on = on or timezone.localdate()
     _write_entries(None, on)
+    periods = rebuild_periods(on)
     CourseTally.objects.all().delete()
     CoverageTally.objects.all().delete()
     tallies = refresh_tallies(None, on)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics for the planner
-            for model in (CoverageEntry, CoverageTally, CourseTally):
+            for model in (CoverageEntry, CoverageTally, CourseTally, CoveragePeriod):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
-    return {"entries": CoverageEntry.objects.count(), "tallies": tallies}
+    return {"entries": CoverageEntry.objects.count(), "tallies": tallies, "periods": periods}
 
 
 def refresh_stale(on: date | None = None) -> dict[str, int]:

@@ -1,8 +1,11 @@
 """The filters of the coverage reports (a GET form: what the person chose stays in the URL)."""
 
+from datetime import date
+
 from django import forms
 from django.db.models import Q
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -134,3 +137,40 @@ def drill_from(params) -> Drill:
         supervision=supervision if supervision in ("below", "at") else None,
         recent=recent if recent in ("yes", "no") else None,
     )
+
+
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+class OutcomesForm(FilterForm):
+    """The dashboard's filters and a day to show coverage on."""
+
+    on = forms.DateField(
+        required=False,
+        label="Coverage on",
+        help_text="Any past date, for example 31/03/2026. Empty: today.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={
+            "invalid": "Enter a real date, for example 31/03/2026 (or choose one in the calendar)."
+        },
+    )
+
+    def clean_on(self):
+        on = self.cleaned_data.get("on")
+        if on is None:
+            return None
+        if on > timezone.localdate():
+            raise forms.ValidationError(
+                "Choose today or a date in the past: figures for a future date are not known yet."
+            )
+        if on < EARLIEST_DAY:
+            raise forms.ValidationError("Choose a date from 1 January 2000 onwards.")
+        return on
+
+    def day(self):
+        """The valid chosen day (None when empty or not valid)."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return getattr(self, "cleaned_data", {}).get("on")

@@ -155,6 +155,59 @@ class CourseTally(models.Model):
         return f"Course tally {self.pk}"
 
 
+class CoveragePeriod(models.Model):
+    """One stretch of a membership's life in which its person did, or did not, hold the tier its
+    job role requires: the dated history behind coverage on any past day.
+
+    A membership's periods cover it from its first day to its last (``valid_to`` None: open,
+    as is the membership) without gaps or overlaps, so on any day ``D`` inside it exactly one
+    period has ``valid_from <= D <= valid_to``. Written by ``lms.reports.periods`` from the
+    dated records (memberships, completions with their expiry, countable supervision,
+    assessments) with the tier rules of ``courses.services.compute_standing``, by the same
+    refresh that writes ``CoverageEntry`` and by the rebuild. A holding period may end in the
+    future: that is when the standing lapses unless something is added, as the dashboard reads
+    ``CoverageEntry.standing_until``.
+    """
+
+    membership = models.ForeignKey(
+        "workforce.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "workforce.OrganisationUnit", on_delete=models.CASCADE, related_name="+"
+    )
+    job_role = models.ForeignKey("workforce.JobRole", on_delete=models.CASCADE, related_name="+")
+    tier = models.ForeignKey("content.Tier", on_delete=models.CASCADE, related_name="+")
+    holds = models.BooleanField(help_text="Holds the tier the job role requires.")
+    # No other membership of the person with a job role shares a day with this one (a mover's
+    # old and new teams do not): counted with plain sums. The others are grouped person by
+    # person, so that each counts once.
+    single = models.BooleanField(default=True)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day; empty: open.")
+
+    class Meta:
+        verbose_name = "coverage period"
+        verbose_name_plural = "coverage periods"
+        indexes = [
+            models.Index(fields=["valid_from", "valid_to"], name="reports_period_dates"),
+            models.Index(fields=["user"], name="reports_period_user"),
+            # People with several memberships, read person by person.
+            models.Index(
+                fields=["valid_from"], condition=Q(single=False), name="reports_period_multi"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="reports_period_order",
+            )
+        ]
+
+    def __str__(self):
+        return f"Coverage period {self.pk}"
+
+
 class SentReminder(models.Model):
     """One reminder email sent to one person for one occurrence.
 

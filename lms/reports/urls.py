@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("outcomes/", views.OutcomesView.as_view(), name="outcomes"),
     path("people/", views.PeopleView.as_view(), name="people"),
     path("people/<int:user_id>/", views.PersonView.as_view(), name="person"),
     path("export/<slug:report>.<slug:fmt>", views.ExportView.as_view(), name="export"),

@@ -12,8 +12,8 @@ from django.views import View
 from lms import exports
 from lms.workforce.models import Membership
 
-from . import permissions, selectors, services
-from .forms import FilterForm, drill_from
+from . import outcomes, permissions, selectors, services
+from .forms import FilterForm, OutcomesForm, drill_from
 from .selectors import CourseState, Status
 from .templatetags.reports_tags import people_url
 
@@ -75,6 +75,44 @@ def _cards(total, query) -> list[dict]:
         }
         for h in selectors.HEADLINES
     ]
+
+
+class OutcomesView(LoginRequiredMixin, View):
+    """Coverage over time for the same people as the dashboard: on a chosen past day, at each
+    of the last eight quarter ends (table and trend charts), with supervision hours by quarter.
+    """
+
+    def get(self, request):
+        scope = permissions.coverage_scope_or_404(request.user)
+        form = OutcomesForm(request.GET or None, scope=scope)
+        filters = form.filters()
+        today = timezone.localdate()
+        chosen = form.day() or today
+        ends = outcomes.quarter_ends(today)
+        quarters = outcomes.outcomes(scope, filters, ends, supervision=True)
+        on_day = outcomes.outcomes(scope, filters, [chosen])
+        focus = quarters.focus
+        ancestors = list(focus.get_ancestors()) if focus is not None else []
+        query = filters.as_query()
+        labels = [outcomes.quarter_label(d) for d in ends]
+        return render(
+            request,
+            "reports/outcomes.html",
+            {
+                "form": form,
+                "filters": filters,
+                "query": query,
+                "chosen": chosen,
+                "is_today": chosen == today,
+                "on_day": on_day,
+                "quarters": quarters,
+                "columns": list(zip(labels, ends, strict=True)),
+                "labels": labels,
+                "charts": [(f"trend-{i}", row) for i, row in enumerate(quarters.rows)],
+                "holding_title": outcomes.HOLDING_TITLE,
+                "ancestors": [a for a in ancestors if scope.covers(a)],
+            },
+        )
 
 
 def _person_scope(request):
@@ -160,6 +198,19 @@ def _table_export(report, scope, filters):
             for r in data.rows
         )  # fmt: skip
         return headings, rows, "Course completion"
+    if report == "quarters":
+        ends = outcomes.quarter_ends()
+        data = outcomes.outcomes(scope, filters, ends, supervision=True)
+        headings = ["Unit", "Quarter", "Quarter end", "Staff", outcomes.HOLDING_TITLE,
+                    f"{outcomes.HOLDING_TITLE} (%)", "Supervision hours in the quarter",
+                    "As at"]  # fmt: skip
+        rows = (
+            [r.label, outcomes.quarter_label(cell.on), cell.on, cell.total, cell.holding,
+             _pct(cell.share), hours, data.as_at]
+            for r in data.rows
+            for cell, hours in zip(r.cells, r.hours, strict=True)
+        )  # fmt: skip
+        return headings, rows, "Coverage by quarter"
     figures = selectors.coverage(scope, filters)
     if report == "supervision":
         sup = figures.supervision
@@ -216,7 +267,7 @@ def _people_chunks(scope, filters, drill):
 
 
 class ExportView(LoginRequiredMixin, View):
-    REPORTS = {"units", "roles", "tiers", "courses", "supervision", "people"}
+    REPORTS = {"units", "roles", "tiers", "courses", "supervision", "people", "quarters"}
 
     def get(self, request, report: str, fmt: str):
         if report not in self.REPORTS or fmt not in ("csv", "xlsx"):

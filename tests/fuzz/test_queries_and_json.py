@@ -73,10 +73,25 @@ def filters(w):
     }
 
 
+DATES = st.one_of(
+    st.dates().map(lambda d: d.isoformat()),
+    st.dates().map(lambda d: d.strftime("%d/%m/%Y")),
+    st.sampled_from(["2026-02-30", "31/02/2026", "0000-01-01", "9999-12-31", "yesterday"]),
+)
+
+
+def outcomes(w):
+    return {**filters(w), "on": field(DATES)}
+
+
 PAGES_FUZZED = {
     "reports:dashboard": Page("manager", lambda w, d: reverse("reports:dashboard"), filters),
     "reports:dashboard[regional-lead]": Page(
         "regional_lead", lambda w, d: reverse("reports:dashboard"), filters
+    ),
+    "reports:outcomes": Page("manager", lambda w, d: reverse("reports:outcomes"), outcomes),
+    "reports:outcomes[regional-lead]": Page(
+        "regional_lead", lambda w, d: reverse("reports:outcomes"), outcomes
     ),
     "reports:people": Page("manager", lambda w, d: reverse("reports:people"), filters),
     "reports:export": Page(
@@ -86,7 +101,16 @@ PAGES_FUZZED = {
             args=[
                 d.draw(
                     st.sampled_from(
-                        ["units", "roles", "tiers", "courses", "supervision", "people", "nope"]
+                        [
+                            "units",
+                            "roles",
+                            "tiers",
+                            "courses",
+                            "supervision",
+                            "people",
+                            "quarters",
+                            "nope",
+                        ]
                     ),
                     label="report",
                 ),

@@ -60,3 +60,26 @@ def test_wide_tables_scroll_in_a_labelled_region_with_the_first_column_in_view(
         page.goto(url)
         assert layout_problems(page) == [], url
     assert_accessible(page)
+
+
+def test_outcomes_page_with_a_past_date_is_accessible(browser, live_server, population):
+    """The manager follows the dashboard's link to coverage over time, picks a past date and
+    reads the quarterly table and charts; also at phone width (reflow)."""
+    page = new_page(browser, live_server, population.trust_manager)
+    page.goto("/reports/")
+    page.get_by_role(
+        "link", name="Coverage over time: on a past date and quarter by quarter"
+    ).click()
+    page.wait_for_url("**/reports/outcomes/**")
+    assert page.locator("h1").inner_text().startswith("Coverage over time")
+    page.get_by_role("textbox", name="Coverage on (optional)").fill("2026-03-31")
+    page.get_by_role("button", name="Show figures").click()
+    page.wait_for_url("**on=2026-03-31**")
+    assert "Coverage on 31 March 2026" in page.content()
+    assert page.locator("svg.trend-chart title").count() >= 2
+    assert_accessible(page)
+    assert layout_problems(page) == []
+    phone = new_page(browser, live_server, population.region_lead, viewport=PHONE)
+    phone.goto("/reports/outcomes/")
+    assert_accessible(phone)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1

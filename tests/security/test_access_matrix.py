@@ -420,6 +420,10 @@ MATRIX: dict[str, list[Case]] = {
     "reports:dashboard": [
         Case(allow(MANAGERS, trainer=Redirect("reports:analytics"))),
     ],
+    "reports:outcomes": [
+        Case(allow(MANAGERS)),
+        Case(allow(MANAGERS), query="on=2026-03-31", variant="past-day"),
+    ],
     "reports:people": [
         Case(
             allow(RECORD_MANAGERS),
@@ -430,6 +434,8 @@ MATRIX: dict[str, list[Case]] = {
     "reports:export": [
         Case(allow(MANAGERS), args=lambda w: ("units", "csv")),
         Case(allow(MANAGERS), args=lambda w: ("supervision", "xlsx"), variant="xlsx"),
+        Case(allow(MANAGERS), args=lambda w: ("quarters", "csv"), variant="quarters"),
+        Case(allow(MANAGERS), args=lambda w: ("quarters", "xlsx"), variant="quarters-xlsx"),
         Case(
             allow(RECORD_MANAGERS),
             args=lambda w: ("people", "csv"),

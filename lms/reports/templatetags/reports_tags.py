@@ -45,6 +45,11 @@ def dashboard_url(query, **overrides) -> str:
 
 
 @register.simple_tag
+def outcomes_url(query, **overrides) -> str:
+    return _url("reports:outcomes", query, overrides)
+
+
+@register.simple_tag
 def export_url(report, fmt, query) -> str:
     return _url("reports:export", query, {}, args=(report, fmt))
 
@@ -186,3 +191,41 @@ def status_label(status: str) -> str:
 @register.filter
 def thousands(value) -> str:
     return number(value)
+
+
+# --- Coverage over time --------------------------------------------------------------------
+
+
+@register.simple_tag
+def trend_chart(row, labels, chart_id: str):
+    """Columns of the share holding the required tier on each day of ``row.cells`` (an
+    ``outcomes.OutcomeRow``), labelled with ``labels``: an image whose title and description
+    carry every figure (the same figures as the quarterly table)."""
+    width, gap, top, height = 40, 10, 16, 100
+    count = len(row.cells)
+    figures = "; ".join(
+        f"{label}: {cell.share}% ({cell.holding:,} of {cell.total:,})"
+        for label, cell in zip(labels, row.cells, strict=True)
+    )
+    title = escape(f"{row.label}: share holding the required tier, by quarter")
+    desc = escape(f"{figures}.")
+    bars = []
+    for i, (label, cell) in enumerate(zip(labels, row.cells, strict=True)):
+        x = gap + i * (width + gap)
+        h = float(cell.share) * height / 100
+        y = top + height - h
+        bars.append(
+            f'<rect class="chart-seg chart-seg--meets" x="{x}" y="{y:.1f}" width="{width}" '
+            f'height="{h:.1f}"></rect>'
+            f'<text x="{x + width / 2}" y="{y - 4:.1f}" text-anchor="middle">{cell.share}%</text>'
+            f'<text x="{x + width / 2}" y="{top + height + 14}" text-anchor="middle">'
+            f"{escape(label)}</text>"
+        )
+    total_width = gap + count * (width + gap)
+    return mark_safe(  # noqa: S308 - only numbers and escaped text
+        f'<svg class="trend-chart" viewBox="0 0 {total_width} {top + height + 22}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">'
+        f'<title id="{chart_id}-title">{title}</title><desc id="{chart_id}-desc">{desc}</desc>'
+        f'<line class="trend-chart__axis" x1="0" y1="{top + height}" x2="{total_width}" '
+        f'y2="{top + height}"></line>{"".join(bars)}</svg>'
+    )
