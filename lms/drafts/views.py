@@ -56,4 +56,4 @@ class DraftView(LoginRequiredMixin, View):
         except ValidationError as exc:
             return _error(exc.messages[0])
         services.discard_draft(user=request.user, key=key)
-        return JsonResponse({"saved": False})
+        return JsonResponse({"key": key, "fields": None})  # as a GET now answers

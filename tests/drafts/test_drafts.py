@@ -155,3 +155,11 @@ def test_drafts_are_in_the_persons_data_export_and_go_when_they_are_erased(clien
     assert exported[0]["fields"] == {"reflection-1": "Thoughts"}
     assert privacy.erase(user)["drafts_deleted"] == 1
     assert not FormDraft.objects.exists()
+
+
+def test_discarding_a_draft_answers_as_reading_it_then_would(client):
+    client.force_login(UserFactory())
+    save(client, "/learn/", {"reflection-1": "Half a thought"})
+    response = client.delete(URL + "?key=/learn/")
+    assert response.json() == {"key": "/learn/", "fields": None}
+    assert client.get(URL, {"key": "/learn/"}).json()["fields"] is None
