@@ -304,7 +304,10 @@ def test_json_endpoints(world, client_as, name, data):
             response = getattr(client, method)(url, json.dumps(params), **headers)
         check_response(response)
         if method in ("head", "options"):
-            # No content either way (OPTIONS lists the allowed methods, whatever the id).
+            # No content either way (OPTIONS lists the allowed methods, whatever the id), unless
+            # the address itself is refused (a NUL in it): the refusal page then says why.
+            if response.status_code == 400 and _has_nul([url, params]):
+                return
             assert not response.content
             return
         if response.status_code == 200:
