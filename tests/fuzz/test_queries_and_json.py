@@ -4,7 +4,7 @@ path) and the JSON endpoints, fuzzed. Never a server error; JSON endpoints answe
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from django.urls import reverse
@@ -306,7 +306,7 @@ def test_json_endpoints(world, client_as, name, data):
         if method in ("head", "options"):
             # No content either way (OPTIONS lists the allowed methods, whatever the id), unless
             # the address itself is refused (a NUL in it): the refusal page then says why.
-            if response.status_code == 400 and _has_nul([url, params]):
+            if response.status_code == 400 and _has_nul([unquote(url), params]):
                 return
             assert not response.content
             return
