@@ -198,6 +198,7 @@ class Retention:
     training_records: int = 0
     invitations: int = 0
     staff_imports: int = 0
+    drafts: int = 0
 
 
 def _expired_training_records():
@@ -231,6 +232,14 @@ def _old_staff_imports():
     )
 
 
+def stale_drafts():
+    """Drafts nobody has come back to for ``DRAFT_RETENTION_DAYS``: the text of a form its author
+    abandoned, kept only so that a timed-out session loses nothing."""
+    from lms.drafts.models import FormDraft
+
+    return FormDraft.objects.filter(updated_at__lt=timezone.now() - _days("DRAFT_RETENTION_DAYS"))
+
+
 def apply_retention(*, apply: bool = False, on: date | None = None) -> Retention:
     """What the retention rules remove today; with ``apply=True``, remove it. Each person is
     erased in their own transaction (one failure does not undo the others)."""
@@ -242,6 +251,7 @@ def apply_retention(*, apply: bool = False, on: date | None = None) -> Retention
         result.training_records = _expired_training_records().count()
         result.invitations = _old_invitations().count()
         result.staff_imports = _old_staff_imports().count()
+        result.drafts = stale_drafts().count()
         return result
     reason = f"Retention: left more than {retention_years()} years ago"
     for person in people:
@@ -254,4 +264,5 @@ def apply_retention(*, apply: bool = False, on: date | None = None) -> Retention
     )
     result.invitations = _old_invitations().delete()[0]
     result.staff_imports = _old_staff_imports().delete()[0]
+    result.drafts = stale_drafts().delete()[0]
     return result

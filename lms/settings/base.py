@@ -350,6 +350,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certificates.purge_training_records",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Drafts nobody came back to (lms/drafts); also done by manage.py apply_retention.
+    "drafts-purge-stale": {"task": "drafts.purge_stale", "schedule": crontab(hour=3, minute=50)},
     "reports-manager-digests": {
         "task": "reports.send_manager_digests",
         "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
@@ -391,3 +393,4 @@ RETENTION_YEARS_AFTER_LEAVING = env.int("RETENTION_YEARS_AFTER_LEAVING", default
 TRAINING_RECORD_RETENTION_DAYS = env.int("TRAINING_RECORD_RETENTION_DAYS", default=7)
 INVITATION_RETENTION_DAYS = env.int("INVITATION_RETENTION_DAYS", default=90)
 STAFF_IMPORT_RETENTION_DAYS = env.int("STAFF_IMPORT_RETENTION_DAYS", default=90)
+DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)

@@ -163,3 +163,23 @@ def test_discarding_a_draft_answers_as_reading_it_then_would(client):
     response = client.delete(URL + "?key=/learn/")
     assert response.json() == {"key": "/learn/", "fields": None}
     assert client.get(URL, {"key": "/learn/"}).json()["fields"] is None
+
+
+def test_drafts_nobody_came_back_to_are_purged_after_the_retention_period(settings):
+    """The daily job forgets drafts untouched for DRAFT_RETENTION_DAYS; recent ones stay."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lms.drafts.tasks import purge_stale
+
+    settings.DRAFT_RETENTION_DAYS = 30
+    user = UserFactory()
+    old = FormDraft.objects.create(user=user, key="/learn/old/", fields={"a": "left behind"})
+    recent = FormDraft.objects.create(user=user, key="/learn/new/", fields={"a": "in progress"})
+    FormDraft.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=31))
+    FormDraft.objects.filter(pk=recent.pk).update(updated_at=timezone.now() - timedelta(days=29))
+
+    assert purge_stale.delay().get() == 1
+    assert list(FormDraft.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert purge_stale.delay().get() == 0  # running again deletes nothing more

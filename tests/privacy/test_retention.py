@@ -128,13 +128,11 @@ def test_files_and_rows_past_their_periods_are_deleted_only_with_apply(
     )
 
     output = run()
-    assert (
-        "Would delete 1 training-record files, 1 old invitations and 1 old staff import" in output
-    )
+    assert "Would delete 1 training-record files, 1 old invitations, 1 old staff import" in output
     assert TrainingRecord.objects.filter(pk=old_record.pk).exists()
 
     output = run("--apply")
-    assert "Deleted 1 training-record files, 1 old invitations and 1 old staff import" in output
+    assert "Deleted 1 training-record files, 1 old invitations, 1 old staff import" in output
     assert set(TrainingRecord.objects.values_list("pk", flat=True)) == {new_record.pk}
     assert set(Invitation.objects.values_list("pk", flat=True)) == {fresh.pk}
     assert set(StaffImport.objects.values_list("pk", flat=True)) == {new_import.pk}

@@ -2,7 +2,8 @@
 
 Without ``--apply`` it only reports what it would do. With it, it erases the people whose every
 membership ended more than ``RETENTION_YEARS_AFTER_LEAVING`` years ago (``lms.privacy``), and
-deletes training-record files, old invitations and old staff import files past their periods.
+deletes training-record files, old invitations, old staff import files and abandoned drafts
+past their periods.
 Safe to run any number of times (a cron job or a scheduled task, e.g. monthly).
 """
 
@@ -38,6 +39,6 @@ class Command(BaseCommand):
         verb = "Deleted" if apply else "Would delete"
         self.stdout.write(
             f"{verb} {result.training_records} training-record files, "
-            f"{result.invitations} old invitations and {result.staff_imports} old staff "
-            "import files."
+            f"{result.invitations} old invitations, {result.staff_imports} old staff "
+            f"import files and {result.drafts} abandoned drafts."
         )
