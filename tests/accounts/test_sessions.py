@@ -175,6 +175,17 @@ def test_every_signed_in_page_carries_the_warning_and_none_for_visitors(client, 
     assert 'data-warning="180"' in page
 
 
+def test_admin_pages_carry_the_warning_too(client, user_factory):
+    """Trainers editing in the Wagtail admin are warned before the timeout like everyone else
+    (with the privileged fifteen minutes)."""
+    editor = user_factory(is_staff=True, is_superuser=True)
+    client.force_login(editor)
+    page = client.get("/admin/").content.decode()
+    assert page.count('id="session-timeout"') == 1 and "Stay signed in" in page
+    assert "lms/session-timeout.js" in page and "lms/admin-session.css" in page
+    assert 'data-idle-remaining="900"' in page or 'data-idle-remaining="899"' in page
+
+
 def test_signed_in_devices_lists_sessions_and_signs_out_the_others(password):
     user = UserFactory(password=password)
     clinic, home = Client(HTTP_USER_AGENT="Clinic PC"), Client(HTTP_USER_AGENT="Home laptop")
