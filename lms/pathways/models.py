@@ -9,6 +9,8 @@ from wagtail.search import index
 
 from content.blocks import PATHWAY_TOPICS
 
+from .forms import LocalPathwaysForm
+
 FEATURES = ["bold", "italic", "ul", "link"]
 
 
@@ -64,6 +66,7 @@ class LocalPathways(index.Indexed, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     SECTIONS = tuple(PATHWAY_TOPICS)
+    base_form_class = LocalPathwaysForm
 
     panels = [
         MultiFieldPanel(

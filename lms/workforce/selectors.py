@@ -101,7 +101,9 @@ def account_flags(user) -> dict:
         cache.set(key, (version, (authoring, has_admin, administers)), _FLAGS_SECONDS)
     flags = {
         "authoring": authoring,
-        "admin": user.is_active and (user.is_superuser or has_admin),
+        # A regional administrator opens the admin to edit their region's local pathways.
+        "admin": user.is_active
+        and (user.is_superuser or has_admin or any(map(_is_region_path, administers))),
         "administers": administers if user.is_active else (),
     }
     setattr(user, _FLAGS_CACHE, flags)
@@ -166,6 +168,15 @@ def _subtree_q(paths: list[str], prefix: str = "") -> Q:
 def administered_paths(user) -> tuple[str, ...]:
     """Tree paths of the organisations and regions a person administers today."""
     return account_flags(user)["administers"]
+
+
+def _is_region_path(path: str) -> bool:
+    return len(path) == OrganisationUnit.steplen
+
+
+def administered_region_paths(user) -> list[str]:
+    """Tree paths of the regions a person administers today (as a regional administrator)."""
+    return [path for path in administered_paths(user) if _is_region_path(path)]
 
 
 def administers_unit(user, unit: OrganisationUnit) -> bool:

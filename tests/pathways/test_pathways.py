@@ -2,6 +2,8 @@
 (found through their organisation's place in the tree), the default fills what a region has
 left empty or not set, and examples of two nations are shown clearly labelled."""
 
+import json
+
 import pytest
 from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
@@ -184,3 +186,66 @@ def test_the_loader_reads_the_block_and_rejects_unknown_topics(mini):
     mini.edit_course("alpha", add_block(["section-47"]))
     with pytest.raises(CurriculumError, match="unknown topic section-47"):
         mini.load()
+
+
+def test_a_regional_administrator_edits_only_their_own_regions_pathways(
+    org_tree, north_pathways, client, user_factory
+):
+    """In the admin, a regional administrator finds and edits their region's pathways; another
+    region's, the default and the examples answer 404 and are not listed; they cannot delete,
+    nor turn their set into the default; an organisation administrator gets no admin at all."""
+    from django.urls import reverse
+
+    from lms.workforce.services import administrator_grant
+
+    services.starter_pathways_ensure()
+    south = UnitFactory.region(name="South Region", code="south")
+    south_pathways = LocalPathways.objects.create(name="South Region", use="region", region=south)
+    default = LocalPathways.objects.get(use="default")
+    lead = user_factory(display_name="Rhian Regionaladmin")
+    administrator_grant(user=lead, unit=org_tree["region"])
+    client.force_login(lead)
+
+    listing = client.get(reverse("wagtailsnippets_pathways_localpathways:list"))
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "North Region" in text and "South Region" not in text
+    edit = "wagtailsnippets_pathways_localpathways:edit"
+    for other in (south_pathways, default):
+        assert client.get(reverse(edit, args=[other.pk])).status_code == 404
+    form = BeautifulSoup(client.get(reverse(edit, args=[north_pathways.pk])).content, "html.parser")
+    assert [o["value"] for o in form.select("select[name=use] option")] == ["region"]
+    assert [o["value"] for o in form.select("select[name=region] option") if o["value"]] == [
+        str(org_tree["region"].pk)
+    ]
+
+    def draftail(text=""):
+        blocks = [{"key": "a", "text": text, "type": "unstyled", "depth": 0}] if text else []
+        return json.dumps({"blocks": blocks, "entityMap": {}})
+
+    data = {name: draftail() for name in LocalPathways.SECTIONS}
+    data.update(
+        name="North Region",
+        use="region",
+        region=org_tree["region"].pk,
+        safeguarding=draftail("North Safeguarding Hub, 0100 000 0009."),
+    )
+    response = client.post(reverse(edit, args=[north_pathways.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    north_pathways.refresh_from_db()
+    assert "0100 000 0009" in north_pathways.safeguarding
+    # Turning their set into the default, or moving it to another region, is refused.
+    refused = client.post(reverse(edit, args=[north_pathways.pk]), {**data, "use": "default"})
+    assert refused.status_code == 200
+    assert LocalPathways.objects.get(pk=north_pathways.pk).use == "region"
+    moved = client.post(reverse(edit, args=[north_pathways.pk]), {**data, "region": south.pk})
+    assert moved.status_code == 200
+    assert LocalPathways.objects.get(pk=north_pathways.pk).region_id == org_tree["region"].pk
+    delete = reverse("wagtailsnippets_pathways_localpathways:delete", args=[north_pathways.pk])
+    assert client.post(delete).status_code in (302, 403, 404)
+    assert LocalPathways.objects.filter(pk=north_pathways.pk).exists()
+
+    org_admin = user_factory(display_name="Olu Orgadmin")
+    administrator_grant(user=org_admin, unit=org_tree["trust"])
+    client.force_login(org_admin)
+    assert client.get(reverse("wagtailsnippets_pathways_localpathways:list")).status_code == 302
