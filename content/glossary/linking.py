@@ -1,6 +1,8 @@
 """Linking the first use of each glossary term in a lesson to its definition.
 
-Done when the lesson is rendered, on the HTML of its text blocks: authors write plain text and
+Done when the lesson is rendered, on the HTML of its text blocks, case scenarios, key points and
+state and cue cards (never in headings or in a scenario's hidden commentary, where a first use
+would not be seen): authors write plain text and
 a term added to the glossary is linked in every lesson at once. Only text outside links,
 headings and code is linked, and only the first use of each term in the whole lesson (the
 caller keeps the terms already linked in ``seen`` across blocks).

@@ -134,3 +134,50 @@ def test_the_starter_glossary_loads_with_the_curriculum(full_curriculum):
     term = GlossaryTerm.objects.get(slug="attunement")
     assert term.plain_definition and term.practitioner_definition
     assert "sensitive-responsiveness" in {t.slug for t in term.related_terms.all()}
+
+
+def test_terms_are_linked_in_scenarios_key_points_and_cards_but_not_hidden_commentary(
+    terms, framework_tiers, client
+):
+    course = make_course(tier=framework_tiers["T1"], modules=1)
+    module = ModulePage.objects.child_of(course).get()
+    module.body = [
+        {
+            "type": "case_scenario",
+            "value": {
+                "title": "A first visit",
+                "scenario": "<p>The health visitor watches a mother & baby.</p>",
+                "questions": ["What does the baby do?"],
+                "commentary": "<p>Attunement grows with time.</p>",
+            },
+        },
+        {"type": "key_points", "value": {"heading": "", "points": ["Parents <attune> over time"]}},
+        {
+            "type": "state_card",
+            "value": {
+                "state": "quiet_alert",
+                "what_you_see": "Bright eyes, still body.",
+                "what_it_means": "Ready for attunement and play.",
+                "how_to_respond": "Talk softly; supervision helps you notice this.",
+            },
+        },
+    ]
+    module.save_revision().publish()
+    soup = BeautifulSoup(client.get(module.url).content, "html.parser")
+
+    # Hidden commentary links nothing, so the first visible use (a key point) is linked.
+    assert soup.select_one(".case-scenario__commentary a.glossary-term") is None
+    linked = {a["href"]: a.find_parent(["li", "dd"]) for a in soup.select("a.glossary-term")}
+    assert set(linked) == {"/glossary/#attunement", "/glossary/#supervision"}
+    assert "key-points__list" in linked["/glossary/#attunement"].parent["class"]
+    respond = linked["/glossary/#supervision"].find_previous_sibling("dt")
+    assert respond.get_text() == "How to respond"
+    # Plain text is still escaped, and scenario text keeps its markup.
+    point = soup.select_one(".key-points__list li")
+    assert point.get_text() == "Parents <attune, in the glossary> over time"
+    assert soup.find("attune") is None
+    assert soup.select_one(".case-scenario__story p").get_text() == (
+        "The health visitor watches a mother & baby."
+    )
+    # Linked once per lesson: "attunement" in the state card is plain text.
+    assert "Ready for attunement and play." in soup.get_text()

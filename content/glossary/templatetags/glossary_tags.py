@@ -1,5 +1,5 @@
-"""Template tags for lessons: link a text block's first uses of glossary terms, and list the
-terms a lesson linked."""
+"""Template tags for lessons: link the first uses of glossary terms in a lesson's text (text
+blocks, case scenarios, key points, state and cue cards), and list the terms a lesson linked."""
 
 from django import template
 from django.utils.safestring import mark_safe
@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from lms.request_memo import per_request
 
 from ..linking import link_terms
+from ..selectors import linkable_terms
 
 register = template.Library()
 
@@ -24,8 +25,11 @@ def _seen(context) -> dict:
 
 @register.simple_tag(takes_context=True)
 def glossary_linked(context, value):
+    """``value`` (HTML: rich text, or plain text passed through ``escape`` or ``linebreaksbr``)
+    with the lesson's first uses of glossary terms linked. The terms are read once a page."""
     html = value.__html__() if hasattr(value, "__html__") else str(value)
-    return mark_safe(link_terms(html, seen=_seen(context)))  # noqa: S308 (escaped by the linker)
+    refs = per_request(context.get("request"), "glossary_refs", linkable_terms)
+    return mark_safe(link_terms(html, seen=_seen(context), refs=refs))  # noqa: S308 (escaped by the linker)
 
 
 @register.inclusion_tag("glossary/lesson_terms.html", takes_context=True)
