@@ -173,7 +173,7 @@ def test_the_starter_curriculum_passes():
 
     out = StringIO()
     call_command("check_curriculum", stdout=out)
-    assert "All 17 courses pass." in out.getvalue()
+    assert "All 19 courses pass." in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -192,4 +192,4 @@ def test_the_loaded_courses_state_honest_durations_and_cpd_hours(full_curriculum
 
     out = StringIO()
     call_command("check_curriculum", live=True, stdout=out)
-    assert "All 17 courses pass." in out.getvalue()
+    assert "All 19 courses pass." in out.getvalue()

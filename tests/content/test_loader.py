@@ -43,7 +43,7 @@ def test_starter_curriculum_is_complete(full_curriculum):
     assert list(Tier.objects.values_list("code", flat=True)) == ["T1", "T2", "T3", "T4"]
     assert CompetencyArea.objects.count() == 10
     courses = list(CoursePage.objects.live().select_related("tier"))
-    assert len(courses) == 17
+    assert len(courses) == 19
     assert {c.tier.code for c in courses} == {"T1", "T2", "T3", "T4"}
     for c in courses:
         modules = list(c.modules())

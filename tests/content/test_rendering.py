@@ -37,7 +37,7 @@ def test_every_page_of_the_starter_curriculum_renders(full_curriculum, client):
     assert response.status_code == 200
     assert_well_structured(response.content.decode(), "catalogue")
     courses = CoursePage.objects.live()
-    assert courses.count() == 17
+    assert courses.count() == 19
     for course in courses:
         response = client.get(course.url)
         assert response.status_code == 200, course.url
