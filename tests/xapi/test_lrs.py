@@ -143,3 +143,13 @@ def test_nothing_is_recorded_without_an_lrs(settings, course, learner):
     enrolment = services.enrol(user=learner, course=course)[0]
     finish_course(enrolment, course)
     assert not Statement.objects.exists()
+
+
+def test_only_superusers_see_the_outbox(client, user_factory, framework_tiers):
+    from django.contrib.auth.models import Permission
+
+    staff = user_factory()
+    staff.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(staff)
+    response = client.get(reverse("xapi_outbox"))
+    assert response.status_code == 404
