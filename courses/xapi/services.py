@@ -202,6 +202,29 @@ def record_course_completions(completions) -> None:
     )
 
 
+def record_certificate_issued(*, certificate, completion) -> None:
+    """A certificate was issued for a course completion (the activity is the course's
+    certificate; its number and code stay in the product)."""
+    if not enabled():
+        return
+    record(
+        [
+            Event(
+                key=f"certificate-issued:{certificate.pk}",
+                user_id=certificate.user_id,
+                verb="earned",
+                activity=Activity(
+                    "certificate", completion.course_id, f"Certificate: {completion.course_title}"
+                ),
+                course=Activity("course", completion.course_id, completion.course_title),
+                enrolment_id=completion.enrolment_id,
+                timestamp=certificate.issued_at,
+                result={"completion": True},
+            )
+        ]
+    )
+
+
 # --- Sending --------------------------------------------------------------------------------
 
 

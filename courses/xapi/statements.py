@@ -21,6 +21,8 @@ VERBS = {
     "completed": "http://adlnet.gov/expapi/verbs/completed",
     "passed": "http://adlnet.gov/expapi/verbs/passed",
     "failed": "http://adlnet.gov/expapi/verbs/failed",
+    # Not one of ADL's: the xAPI vocabulary's verb for earning an award (a certificate).
+    "earned": "http://id.tincanapi.com/verb/earned",
 }
 
 ACTIVITY_TYPES = {
@@ -28,6 +30,7 @@ ACTIVITY_TYPES = {
     "module": "http://adlnet.gov/expapi/activities/module",
     "assessment": "http://adlnet.gov/expapi/activities/assessment",
     "sco": "https://w3id.org/xapi/scorm/activity-type/sco",
+    "certificate": None,  # no agreed activity type: the name says what it is
 }
 
 
@@ -61,14 +64,10 @@ class Activity:
         return activity_id(self.kind, self.pk, self.suffix)
 
     def as_object(self) -> dict:
-        return {
-            "objectType": "Activity",
-            "id": self.iri,
-            "definition": {
-                "type": ACTIVITY_TYPES[self.kind],
-                "name": {LANGUAGE: self.name[:250]},
-            },
-        }
+        definition = {"name": {LANGUAGE: self.name[:250]}}
+        if ACTIVITY_TYPES[self.kind]:
+            definition["type"] = ACTIVITY_TYPES[self.kind]
+        return {"objectType": "Activity", "id": self.iri, "definition": definition}
 
 
 @dataclass(frozen=True)

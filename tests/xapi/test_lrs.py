@@ -55,10 +55,17 @@ def test_a_completed_course_is_in_the_lrs_as_statements(lrs, course, learner):
     enrolment = services.enrol(user=learner, course=course)[0]
     complete_with_one_failed_attempt(enrolment, course)
 
-    assert tasks.send_statements() == 7
+    from certificates.services import issue_certificate
+
+    issue_certificate(completion_id=enrolment.completion.pk)
+
+    assert tasks.send_statements() == 8
 
     found = lrs.statements(registration=statements.registration(enrolment.pk))
-    assert verbs(found) == ["completed"] * 3 + ["failed", "launched", "launched", "passed"]
+    assert verbs(found) == [
+        "completed", "completed", "completed", "failed", "http://id.tincanapi.com/verb/earned",
+        "launched", "launched", "passed",
+    ]  # fmt: skip
     assert {s["id"] for s in found} == {
         str(i) for i in Statement.objects.values_list("statement_id", flat=True)
     }
@@ -86,7 +93,9 @@ def test_a_completed_course_is_in_the_lrs_as_statements(lrs, course, learner):
     assert failed["result"]["success"] is False and failed["result"]["score"]["raw"] == 0
     assert failed["object"]["id"] == f"{lrs_site()}/xapi/activities/assessment/{course.pk}"
     module_iris = {f"{lrs_site()}/xapi/activities/module/{m.pk}" for m in modules_of(course)}
-    for s in by_verb["launched"] + by_verb["failed"] + by_verb["passed"]:
+    (earned,) = by_verb["http://id.tincanapi.com/verb/earned"]
+    assert earned["object"]["id"] == f"{lrs_site()}/xapi/activities/certificate/{course.pk}"
+    for s in by_verb["launched"] + by_verb["failed"] + by_verb["passed"] + [earned]:
         assert s["context"]["contextActivities"]["parent"][0]["id"] == course_iri
     assert {s["object"]["id"] for s in by_verb["launched"]} == module_iris
 
@@ -153,3 +162,34 @@ def test_only_superusers_see_the_outbox(client, user_factory, framework_tiers):
     client.force_login(staff)
     response = client.get(reverse("xapi_outbox"))
     assert response.status_code == 404
+
+
+def test_a_scorm_package_completed_in_the_browser_reaches_the_lrs(
+    lrs, client, framework_tiers, learner
+):
+    from tests.courses.test_scorm_runtime import PASSED_12
+    from tests.scorm.factories import scorm_course, stored
+
+    course, module = scorm_course(stored("1.2"), tier=framework_tiers["T1"])
+    enrolment = services.enrol(user=learner, course=course)[0]
+    client.force_login(learner)
+    response = client.post(
+        reverse("courses:scorm_commit", args=[module.pk]),
+        data=json.dumps({"sco": "item-cues", "sequence": 1, "session": "a", "cmi": PASSED_12}),
+        content_type="application/json",
+    )
+    assert response.json()["courseComplete"] is True
+
+    assert tasks.send_statements() == 3
+    found = lrs.statements(registration=statements.registration(enrolment.pk))
+    by_object = {s["object"]["id"]: s for s in found}
+    sco = by_object[f"{lrs_site()}/xapi/activities/sco/{module.pk}/item-cues"]
+    assert sco["verb"]["id"] == ADL + "completed"
+    assert sco["result"]["success"] is True and sco["result"]["score"]["scaled"] == 1.0
+    assert sco["object"]["definition"]["type"] == statements.ACTIVITY_TYPES["sco"]
+    assert by_object[f"{lrs_site()}/xapi/activities/module/{module.pk}"]["verb"]["id"] == (
+        ADL + "completed"
+    )
+    assert by_object[f"{lrs_site()}/xapi/activities/course/{course.pk}"]["verb"]["id"] == (
+        ADL + "completed"
+    )
