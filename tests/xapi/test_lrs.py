@@ -219,3 +219,20 @@ def test_a_statement_the_lrs_holds_already_does_not_hold_back_the_batch(lrs, cou
     assert set(Statement.objects.values_list("status", flat=True)) == {"sent"}
     found = lrs.statements(registration=statements.registration(enrolment.pk))
     assert len(found) == 6 and len({s["id"] for s in found}) == 6
+
+
+def test_erasure_unlinks_the_person_from_their_lrs_account(lrs, course, learner, admin_user):
+    from lms.privacy import erase_person, export_personal_data
+
+    enrolment = services.enrol(user=learner, course=course)[0]
+    finish_course(enrolment, course)
+    tasks.send_statements()
+    name = str(Actor.objects.get(user=learner).name)
+    data = export_personal_data(user=learner)["learning_record_store"]
+    assert data["account"]["name"] == name and len(data["statements"]) == 6
+
+    erase_person(person=learner, by=admin_user, reason="Erasure request")
+
+    assert not Actor.objects.filter(user=learner).exists()
+    assert not Statement.objects.filter(user=learner).exists()
+    assert export_personal_data(user=learner)["learning_record_store"]["account"] is None
