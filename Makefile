@@ -15,7 +15,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-.PHONY: run setup test lint venv clean
+.PHONY: run setup test lint venv ralph clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.12 preferred)."; exit 1; }
@@ -25,6 +25,20 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 venv: $(VENV)/.installed
+
+# Ralph, the open-source learning record store that the xAPI tests send statements to
+# (tests/xapi), in a virtual environment of its own: it pins versions of sentry-sdk and
+# python-jose that the product's dependencies cannot share. A test tool only (never deployed).
+RALPH_VENV := .ralph-venv
+RALPH_PACKAGES := "ralph-malph[cli,lrs]==5.1.0" "requests>=2.32"
+
+$(RALPH_VENV)/.installed: Makefile
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.12 preferred)."; exit 1; }
+	@test -x $(RALPH_VENV)/bin/python || $(PYTHON) -m venv $(RALPH_VENV)
+	$(RALPH_VENV)/bin/python -m pip install --quiet $(RALPH_PACKAGES)
+	@touch $@
+
+ralph: $(RALPH_VENV)/.installed
 
 # Where the database, the demo password and the set-up log live (LMS_VAR_DIR, as in settings).
 VAR_DIR := $(or $(LMS_VAR_DIR),var)
@@ -46,7 +60,7 @@ run: setup
 	@echo ""
 	@$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv
+test: venv ralph
 	LMS_TEST_PASS=embedded FUZZ_PROFILE=dev $(PY) -m pytest --create-db $(PYTEST_ARGS)
 	$(PY) -m tests.services_pass $(PYTEST_ARGS)
 
@@ -55,4 +69,4 @@ lint: venv
 	$(PY) -m ruff format --check .
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) $(RALPH_VENV) var staticfiles

@@ -132,6 +132,9 @@ def ensure_certificate(*, completion_id: int) -> tuple[Certificate | None, bool]
         expires_at=completion.expires_at,
         valid_until=completion.valid_until,
     )
+    from courses.xapi import services as xapi
+
+    xapi.record_certificate_issued(certificate=certificate, completion=completion)
     return certificate, True
 
 

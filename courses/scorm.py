@@ -19,6 +19,7 @@ from content.scorm.models import ScormPackage
 from . import scorm_cmi
 from .models import Completion, Enrolment, ModuleProgress, ScoRecord
 from .scorm_cmi import SCORM_12, CMIError
+from .xapi import services as xapi
 
 MAX_SEQUENCE = 2**62
 
@@ -171,6 +172,8 @@ def commit_cmi(
         if is_done(record) and record.completed_at is None:
             record.completed_at = record.updated_at
         record.save()
+        if record.completed_at is not None and not was_done:
+            xapi.record_sco_completed(sco_record=record, module=module, enrolment=enrolment)
         completion = None
         module_complete = False
         if record.completed_at is not None and not was_done:

@@ -35,6 +35,7 @@ from .models import (
     TierStanding,
 )
 from .permissions import may_assess, may_withdraw
+from .xapi import services as xapi
 
 logger = logging.getLogger(__name__)
 
@@ -439,6 +440,7 @@ def _record_module_opened(
             setattr(enrolment, name, value)
     if created:
         _touch_summary(enrolment.user, started=True)
+        xapi.record_module_launched(progress=progress, module=module, enrolment=enrolment)
     return progress
 
 
@@ -551,6 +553,7 @@ def _mark_module_complete(enrolment: Enrolment, module: ModulePage) -> ModulePro
     if progress.completed_at is None:
         progress.completed_at = now
         progress.save(update_fields=["completed_at"])
+        xapi.record_module_completed(progress=progress, module=module, enrolment=enrolment)
     updates = {"last_module": module}
     if enrolment.started_at is None:
         updates["started_at"] = progress.started_at
@@ -711,6 +714,7 @@ def record_quiz_attempt(
         for question_id, correct in result.results.items()
     )
     _touch_summary(enrolment.user)
+    xapi.record_quiz_attempt(attempt=attempt, course=course)
     if attempt.passed:
         _complete_if_ready(enrolment)
     return attempt, True
@@ -761,6 +765,7 @@ def _complete_if_ready(enrolment: Enrolment) -> Completion | None:
     )
     enrolment.status, enrolment.completed_at = Enrolment.Status.COMPLETED, now
     refresh_standing(user=enrolment.user)
+    xapi.record_course_completions([completion])
     # Inside the transaction: receivers (certificates) enqueue their work on commit.
     signals.completion_recorded.send(sender=Completion, completion=completion)
     return completion

@@ -33,6 +33,7 @@ from wagtail.log_actions import log
 
 from certificates import privacy as certificates_privacy
 from courses import privacy as courses_privacy
+from courses.xapi import privacy as xapi_privacy
 from lms.accounts import privacy as accounts_privacy
 from lms.reports import privacy as reports_privacy
 from lms.workforce import privacy as workforce_privacy
@@ -45,6 +46,7 @@ REGISTRY = (
     accounts_privacy,
     workforce_privacy,
     courses_privacy,
+    xapi_privacy,
     certificates_privacy,
     supervision_privacy,
     reports_privacy,

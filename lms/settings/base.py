@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "content.glossary",
     "content.scorm",
     "courses",
+    "courses.xapi",
     "certificates",
     "supervision",
     # Wagtail
@@ -289,6 +290,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # temporary file, so memory stays flat whatever the size; the proxy in front must allow it too.
 SCORM_MAX_PACKAGE_BYTES = env.int("SCORM_MAX_PACKAGE_BYTES", default=500 * 1024 * 1024)
 
+# xAPI (courses/xapi): the learning record store statements are sent to. Without an endpoint no
+# statement is recorded. The endpoint is the LRS's xAPI base (".../xAPI"); key and secret are
+# its HTTP basic credentials. Learners are an opaque account on SITE_URL unless
+# XAPI_ACTOR_IDENTIFIER is "mbox" (their email: only where the organisation has agreed to it).
+XAPI_LRS_ENDPOINT = env.str("XAPI_LRS_ENDPOINT", default="")
+XAPI_LRS_KEY = env.str("XAPI_LRS_KEY", default="")
+XAPI_LRS_SECRET = env.str("XAPI_LRS_SECRET", default="")
+XAPI_LRS_TIMEOUT = env.float("XAPI_LRS_TIMEOUT", default=10.0)
+XAPI_BATCH_SIZE = env.int("XAPI_BATCH_SIZE", default=500)
+XAPI_ACTOR_IDENTIFIER = env.str("XAPI_ACTOR_IDENTIFIER", default="account")
+XAPI_PLATFORM = env.str("XAPI_PLATFORM", default="IMH Training")
+
 # --- Email ----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IMH Training <training@example.org>")
@@ -345,6 +358,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Issues any certificate a broker outage or a crash left behind, and renders missing PDFs.
     "certificates-sweep": {"task": "certificates.sweep", "schedule": 600.0},
+    # Sends the xAPI outbox: what a failed send left pending is retried once its backoff is up.
+    "xapi-send-statements": {"task": "xapi.send_statements", "schedule": 60.0},
     # Restarts staff imports whose message was lost (broker down when confirmed) or whose
     # worker stopped without the message coming back.
     "workforce-resume-imports": {"task": "workforce.resume_imports", "schedule": 300.0},
