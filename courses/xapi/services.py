@@ -11,7 +11,7 @@ import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from urllib.parse import quote
 
 from django.conf import settings
@@ -221,6 +221,31 @@ def record_certificate_issued(*, certificate, completion) -> None:
                 timestamp=certificate.issued_at,
                 result={"completion": True},
             )
+        ]
+    )
+
+
+def record_supervision_signed_off(*, session, supervisees, **kwargs) -> None:
+    """A supervision session was signed off: each supervisee attended a reflective supervision
+    session of its length (hours only; never what was discussed, who else attended or the
+    supervisor). Answers ``supervision.signals.session_signed_off``, in its transaction."""
+    if not enabled():
+        return
+    when = timezone.make_aware(datetime.combine(session.date, time(12)))
+    record(
+        [
+            Event(
+                key=f"supervision-attended:{session.pk}:{person.pk}",
+                user_id=person.pk,
+                verb="attended",
+                activity=Activity("supervision", session.pk, "Reflective supervision session"),
+                timestamp=when,
+                result={
+                    "completion": True,
+                    "duration": statements.duration(session.duration_minutes),
+                },
+            )
+            for person in supervisees
         ]
     )
 

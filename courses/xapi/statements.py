@@ -23,6 +23,7 @@ VERBS = {
     "failed": "http://adlnet.gov/expapi/verbs/failed",
     # Not one of ADL's: the xAPI vocabulary's verb for earning an award (a certificate).
     "earned": "http://id.tincanapi.com/verb/earned",
+    "attended": "http://adlnet.gov/expapi/verbs/attended",
 }
 
 ACTIVITY_TYPES = {
@@ -31,6 +32,7 @@ ACTIVITY_TYPES = {
     "assessment": "http://adlnet.gov/expapi/activities/assessment",
     "sco": "https://w3id.org/xapi/scorm/activity-type/sco",
     "certificate": None,  # no agreed activity type: the name says what it is
+    "supervision": "http://adlnet.gov/expapi/activities/meeting",
 }
 
 
@@ -89,6 +91,12 @@ def score(percent: float | None) -> dict:
         return {}
     percent = max(0.0, min(100.0, float(percent)))
     return {"score": {"scaled": round(percent / 100, 4), "raw": percent, "min": 0, "max": 100}}
+
+
+def duration(minutes: int) -> str:
+    """ISO 8601 duration of ``minutes``, as xAPI's ``result.duration`` takes it: PT1H30M."""
+    hours, rest = divmod(int(minutes), 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
 
 
 def actor(*, name: str | None = None, email: str | None = None) -> dict:

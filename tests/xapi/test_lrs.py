@@ -236,3 +236,31 @@ def test_erasure_unlinks_the_person_from_their_lrs_account(lrs, course, learner,
     assert not Actor.objects.filter(user=learner).exists()
     assert not Statement.objects.filter(user=learner).exists()
     assert export_personal_data(user=learner)["learning_record_store"]["account"] is None
+
+
+def test_a_signed_off_supervision_session_is_attended_with_its_length_only(lrs, user_factory):
+    """Each supervisee attended a session of its length; nothing of what was discussed, nor the
+    supervisor, nor the other attendees, leaves the product; signing off again sends nothing."""
+    from supervision import services as supervision
+    from tests.supervision.factories import make_agreement, make_session
+
+    supervisor = user_factory(display_name="Sam Supervisor")
+    first, second = user_factory(display_name="Ada One"), user_factory(display_name="Bo Two")
+    agreement = make_agreement(supervisor, [first, second])
+    session = make_session(
+        agreement, minutes=90, signed_off=False, discussion="Baby K: worries about feeding."
+    )
+    supervision.session_sign_off(session=session, user=supervisor)
+    supervision.session_sign_off(session=session, user=supervisor)
+
+    assert tasks.send_statements() == 2
+    found = [s for s in lrs.statements() if s["verb"]["id"] == ADL + "attended"]
+    assert len(found) == 2
+    names = {str(Actor.objects.get(user=p).name) for p in (first, second)}
+    assert {s["actor"]["account"]["name"] for s in found} == names
+    for statement in found:
+        assert statement["object"]["id"] == f"{lrs_site()}/xapi/activities/supervision/{session.pk}"
+        assert statement["result"] == {"completion": True, "duration": "PT1H30M"}
+        text = json.dumps(statement)
+        for private in ("Baby K", "feeding", "Sam", "Ada", "Bo Two", supervisor.email):
+            assert private not in text
