@@ -1,0 +1,76 @@
+"""Real identity providers on loopback for the single sign-on tests.
+
+tests/sso/idp/ holds small Node.js scripts around real implementations (node-oidc-provider for
+OpenID Connect, samlify for SAML 2.0). Each fixture starts one on a free loopback port and stops
+it after the session. Without Node.js they skip locally and fail in CI (``require``).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+
+IDP_DIR = Path(__file__).parent / "idp"
+TESTSERVER = "http://testserver"
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    require(node is not None, "needs Node.js (apt-get install nodejs npm)")
+    if not (IDP_DIR / "node_modules").exists():
+        npm = shutil.which("npm")
+        require(npm is not None, "needs npm to install the test identity providers")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=IDP_DIR, check=True)
+    return node
+
+
+def start_idp(script: str, env: dict) -> tuple[subprocess.Popen, dict]:
+    """Start an identity provider script; it prints one JSON line describing itself once it
+    listens."""
+    process = subprocess.Popen(
+        [_node(), script],
+        cwd=IDP_DIR,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    line = process.stdout.readline()
+    if not line:
+        process.kill()
+        pytest.fail(f"The identity provider {script} did not start")
+    return process, json.loads(line)
+
+
+def stop_idp(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+OIDC_CLIENT = {"client_id": "imh-training", "client_secret": "a-test-client-secret"}
+OIDC_PROVIDER_ID = "riverside"
+OIDC_PEOPLE = {"amara.okafor@riverside.nhs.uk": "Amara Okafor"}
+
+
+@pytest.fixture(scope="session")
+def oidc_idp():
+    """A running OpenID Connect provider that knows this site as a client."""
+    callback = f"{TESTSERVER}/accounts/oidc/{OIDC_PROVIDER_ID}/login/callback/"
+    process, info = start_idp(
+        "oidc-server.mjs",
+        {
+            "OIDC_CLIENTS": json.dumps([{**OIDC_CLIENT, "redirect_uris": [callback]}]),
+            "OIDC_PEOPLE": json.dumps(OIDC_PEOPLE),
+        },
+    )
+    yield info["issuer"]
+    stop_idp(process)
