@@ -5,7 +5,6 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
-from django.shortcuts import render
 from django.urls import reverse
 
 from . import selectors, services
@@ -77,17 +76,18 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     ):
         """A tampered, expired or replayed response, a wrong audience or a cancelled sign-in:
         an audit entry and a page that says what to do."""
+        extra = extra_context or {}
         services.audit_sso_refusal(
             app=getattr(provider, "app", None),
-            reason=str(error or "unknown"),
-            detail=repr(exception) if exception else "",
+            reason=str(error or ", ".join(extra.get("saml_errors") or []) or "unknown"),
+            detail=repr(exception) if exception else extra.get("saml_last_error_reason") or "",
         )
+        from .views import SSO_INVALID_ANSWER
+
         message = (
             "You cancelled signing in with your organisation's account."
             if error == "cancelled"
-            else "We could not sign you in with your organisation's account: its answer was "
-            "not valid (it may have expired or been changed on the way). Please try again; if "
-            "it happens again, tell your organisation's administrator."
+            else SSO_INVALID_ANSWER
         )
         raise ImmediateHttpResponse(_refused(request, message))
 
@@ -125,4 +125,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 def _refused(request, message):
-    return render(request, "accounts/sso_refused.html", {"message": message}, status=403)
+    from .views import sso_refused
+
+    return sso_refused(request, message)

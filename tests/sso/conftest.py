@@ -74,3 +74,59 @@ def oidc_idp():
     )
     yield info["issuer"]
     stop_idp(process)
+
+
+SAML_SLUG = "northshire"
+SAML_PEOPLE = {"jo.bright@northshire.gov.uk": "Jo Bright"}
+
+
+def _signing_pair() -> tuple[str, str]:
+    """A fresh RSA key and self-signed certificate (PEM) for the SAML identity provider."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test identity provider")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+@pytest.fixture(scope="session")
+def saml_idp():
+    """A running SAML identity provider that knows this site as a service provider; gives its
+    entity id, sign-in address and signing certificate."""
+    key, cert = _signing_pair()
+    sp = {
+        "entity_id": f"{TESTSERVER}/accounts/saml/{SAML_SLUG}/metadata/",
+        "acs": f"{TESTSERVER}/accounts/saml/{SAML_SLUG}/acs/",
+    }
+    process, info = start_idp(
+        "saml-server.mjs",
+        {
+            "SAML_KEY": key,
+            "SAML_CERT": cert,
+            "SAML_SP": json.dumps(sp),
+            "SAML_PEOPLE": json.dumps(SAML_PEOPLE),
+        },
+    )
+    yield {**info, "x509cert": cert}
+    stop_idp(process)
