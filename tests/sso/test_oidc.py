@@ -56,6 +56,9 @@ def test_login_page_offers_the_organisations_account(client, riverside_sso):
     assert "Sign in with your organisation's account" in page
     assert "Sign in with Riverside NHS Trust" in page
     assert f'action="{LOGIN_PATH}' in page
+    # Opened as a link, the provider's address asks before leaving the site.
+    confirm = client.get(LOGIN_PATH).content.decode()
+    assert "Sign in with Riverside NHS Trust</h1>" in confirm and "Continue" in confirm
 
 
 def test_first_sign_in_makes_the_account_in_the_organisation(client, riverside_sso):
@@ -75,6 +78,12 @@ def test_first_sign_in_makes_the_account_in_the_organisation(client, riverside_s
     assert response["Location"] == "/learn/"
     assert get_user_model().objects.filter(email__iexact=user.email).count() == 1
     assert Membership.objects.filter(user=user).count() == 1
+
+    # Erasing the person's data removes the link to the provider too.
+    from lms.accounts import privacy
+
+    assert privacy.erase(user)["single_sign_on_links_deleted"] == 1
+    assert not SocialAccount.objects.filter(user=user).exists()
 
 
 def test_an_existing_account_with_the_same_email_is_linked(

@@ -1,7 +1,7 @@
 """Single sign-on through SAML 2.0 against a real identity provider (samlify on loopback): the
 SP-initiated flow with a signed assertion, just-in-time accounts placed in the organisation,
-and refusals of a tampered or replayed response and a wrong audience, each with a clear page
-and an audit entry."""
+and refusals of a tampered, replayed or expired response and a wrong audience, each with a
+clear page and an audit entry."""
 
 import base64
 
@@ -54,12 +54,12 @@ def northshire_sso(org_tree, saml_idp):
     )
 
 
-def response_from_idp(client, email=EMAIL):
+def response_from_idp(client, email=EMAIL, **fill):
     """Press "Sign in with Northshire Council" and sign in at the identity provider; returns
     the signed response it posts back."""
     response = client.post(LOGIN_PATH)
     assert response.status_code == 302
-    back = round_trip(response["Location"], {"login": email, "password": "anything"})
+    back = round_trip(response["Location"], {"login": email, "password": "anything", **fill})
     assert back["method"] == "post" and back["url"].endswith(f"/saml/{SAML_SLUG}/acs/")
     return back["data"]
 
@@ -108,6 +108,14 @@ def test_a_tampered_response_is_refused(client, northshire_sso):
     assert "could not sign you in with your organisation" in response.content.decode()
     assert not get_user_model().objects.filter(email__endswith="@northshire.gov.uk").exists()
     assert refusals(northshire_sso.app).exists()
+
+
+def test_an_expired_assertion_is_refused(client, northshire_sso):
+    response = post_to_acs(client, response_from_idp(client, lifetime="-10"))
+    assert response.status_code == 403
+    assert "could not sign you in with your organisation" in response.content.decode()
+    assert not get_user_model().objects.filter(email=EMAIL).exists()
+    assert "expired" in refusals(northshire_sso.app).get().data["detail"].lower()
 
 
 def test_a_wrong_audience_is_refused(client, northshire_sso):

@@ -54,11 +54,15 @@ server.listen(0, "127.0.0.1", () => {
     wantAssertionsSigned: true,
   });
 
-  async function signIn(query, email) {
+  // ``lifetime`` (minutes, a hidden field of the sign-in form) lets a test ask for an assertion
+  // that has already expired.
+  async function signIn(query, email, lifetime) {
     const { extract } = await idp.parseLoginRequest(sp, "redirect", { query });
     const name = people[email] || email.split("@")[0];
-    const now = new Date();
-    const later = new Date(now.getTime() + 5 * 60 * 1000).toISOString();
+    const issued = new Date();
+    const minutes = Number(lifetime) || 5;
+    const now = new Date(issued.getTime() + Math.min(0, minutes * 2) * 60 * 1000);
+    const later = new Date(now.getTime() + Math.abs(minutes) * 60 * 1000).toISOString();
     const response = await idp.createLoginResponse(sp, { extract }, "post", { email }, (template) => {
       const id = idp.entitySetting.generateID();
       const values = {
@@ -109,6 +113,7 @@ server.listen(0, "127.0.0.1", () => {
         res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
         res.end(page(
           `<h1>Sign in</h1><form method="post" action="/sso">${hidden}` +
+          `<input type="hidden" name="lifetime" value="5">` +
           `<label>Email <input name="login" type="email"></label>` +
           `<label>Password <input name="password" type="password"></label>` +
           `<button type="submit">Sign in</button></form>`,
@@ -117,7 +122,7 @@ server.listen(0, "127.0.0.1", () => {
         const form = await readBody(req);
         const query = { SAMLRequest: form.SAMLRequest };
         if (form.RelayState) query.RelayState = form.RelayState;
-        const samlResponse = await signIn(query, form.login);
+        const samlResponse = await signIn(query, form.login, form.lifetime);
         res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
         res.end(page(
           `<form method="post" action="${escape(spConfig.acs)}">` +
