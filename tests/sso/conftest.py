@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,10 +62,11 @@ OIDC_PROVIDER_ID = "riverside"
 OIDC_PEOPLE = {"amara.okafor@riverside.nhs.uk": "Amara Okafor"}
 
 
-@pytest.fixture(scope="session")
-def oidc_idp():
-    """A running OpenID Connect provider that knows this site as a client."""
-    callback = f"{TESTSERVER}/accounts/oidc/{OIDC_PROVIDER_ID}/login/callback/"
+@contextmanager
+def running_oidc_idp(site: str):
+    """An OpenID Connect provider that knows the site at ``site`` as a client; gives its
+    issuer."""
+    callback = f"{site}/accounts/oidc/{OIDC_PROVIDER_ID}/login/callback/"
     process, info = start_idp(
         "oidc-server.mjs",
         {
@@ -72,8 +74,17 @@ def oidc_idp():
             "OIDC_PEOPLE": json.dumps(OIDC_PEOPLE),
         },
     )
-    yield info["issuer"]
-    stop_idp(process)
+    try:
+        yield info["issuer"]
+    finally:
+        stop_idp(process)
+
+
+@pytest.fixture(scope="session")
+def oidc_idp():
+    """A running OpenID Connect provider for the Django test client's site."""
+    with running_oidc_idp(TESTSERVER) as issuer:
+        yield issuer
 
 
 SAML_SLUG = "northshire"
@@ -110,14 +121,14 @@ def _signing_pair() -> tuple[str, str]:
     return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
-@pytest.fixture(scope="session")
-def saml_idp():
-    """A running SAML identity provider that knows this site as a service provider; gives its
-    entity id, sign-in address and signing certificate."""
+@contextmanager
+def running_saml_idp(site: str):
+    """A SAML identity provider that knows the site at ``site`` as a service provider; gives
+    its entity id, sign-in address and signing certificate."""
     key, cert = _signing_pair()
     sp = {
-        "entity_id": f"{TESTSERVER}/accounts/saml/{SAML_SLUG}/metadata/",
-        "acs": f"{TESTSERVER}/accounts/saml/{SAML_SLUG}/acs/",
+        "entity_id": f"{site}/accounts/saml/{SAML_SLUG}/metadata/",
+        "acs": f"{site}/accounts/saml/{SAML_SLUG}/acs/",
     }
     process, info = start_idp(
         "saml-server.mjs",
@@ -128,5 +139,14 @@ def saml_idp():
             "SAML_PEOPLE": json.dumps(SAML_PEOPLE),
         },
     )
-    yield {**info, "x509cert": cert}
-    stop_idp(process)
+    try:
+        yield {**info, "x509cert": cert}
+    finally:
+        stop_idp(process)
+
+
+@pytest.fixture(scope="session")
+def saml_idp():
+    """A running SAML identity provider for the Django test client's site."""
+    with running_saml_idp(TESTSERVER) as idp:
+        yield idp

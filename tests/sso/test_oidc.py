@@ -19,19 +19,23 @@ pytestmark = pytest.mark.django_db
 LOGIN_PATH = f"/accounts/oidc/{OIDC_PROVIDER_ID}/login/"
 
 
-@pytest.fixture
-def riverside_sso(org_tree, oidc_idp):
+def configure_riverside(org_tree, issuer):
     app = SocialApp.objects.create(
         provider="openid_connect",
         provider_id=OIDC_PROVIDER_ID,
         name="Riverside NHS Trust",
         client_id=OIDC_CLIENT["client_id"],
         secret=OIDC_CLIENT["client_secret"],
-        settings={"server_url": oidc_idp, "oauth_pkce_enabled": True},
+        settings={"server_url": issuer, "oauth_pkce_enabled": True},
     )
     return OrganisationSignOn.objects.create(
         app=app, organisation=org_tree["trust"], email_domains="riverside.nhs.uk"
     )
+
+
+@pytest.fixture
+def riverside_sso(org_tree, oidc_idp):
+    return configure_riverside(org_tree, oidc_idp)
 
 
 def sign_in_at_idp(client, email):

@@ -27,8 +27,7 @@ def client(client):
     return client
 
 
-@pytest.fixture
-def northshire_sso(org_tree, saml_idp):
+def configure_northshire(org_tree, saml_idp):
     app = SocialApp.objects.create(
         provider="saml",
         provider_id=f"saml-{SAML_SLUG}",
@@ -52,6 +51,11 @@ def northshire_sso(org_tree, saml_idp):
     return OrganisationSignOn.objects.create(
         app=app, organisation=org_tree["council"], email_domains="northshire.gov.uk"
     )
+
+
+@pytest.fixture
+def northshire_sso(org_tree, saml_idp):
+    return configure_northshire(org_tree, saml_idp)
 
 
 def response_from_idp(client, email=EMAIL, **fill):
