@@ -56,3 +56,30 @@ def required_sign_on_for(email: str) -> OrganisationSignOn | None:
         if domain in sign_on.domains:
             return sign_on
     return None
+
+
+def identity_provider_origins() -> list[str]:
+    """The origins of the configured identity providers' sign-in addresses. The sign-in pages'
+    Content Security Policy lets forms go there: pressing "Sign in with ..." posts to this site,
+    which redirects the browser to the provider, and browsers apply ``form-action`` to that
+    redirect too."""
+    from urllib.parse import urlsplit
+
+    from allauth.socialaccount.models import SocialApp
+
+    urls = []
+    for provider, app_settings in SocialApp.objects.filter(
+        provider__in=["openid_connect", "saml"]
+    ).values_list("provider", "settings"):
+        app_settings = app_settings or {}
+        if provider == "openid_connect":
+            urls.append(app_settings.get("server_url", ""))
+        else:
+            idp = app_settings.get("idp") or {}
+            urls.append(idp.get("sso_url") or idp.get("metadata_url") or "")
+    origins = set()
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme in {"http", "https"} and parts.netloc and " " not in parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)

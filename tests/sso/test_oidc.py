@@ -55,8 +55,11 @@ def refusals(app):
     return ModelLogEntry.objects.filter(action="accounts.sso_refused", object_id=str(app.pk))
 
 
-def test_login_page_offers_the_organisations_account(client, riverside_sso):
-    page = client.get("/accounts/login/").content.decode()
+def test_login_page_offers_the_organisations_account(client, riverside_sso, oidc_idp):
+    response = client.get("/accounts/login/")
+    page = response.content.decode()
+    # Browsers apply form-action to the redirect on to the provider.
+    assert f"form-action 'self' {oidc_idp};" in response["Content-Security-Policy"]
     assert "Sign in with your organisation's account" in page
     assert "Sign in with Riverside NHS Trust" in page
     assert f'action="{LOGIN_PATH}' in page
