@@ -68,7 +68,7 @@ def test_login_page_offers_the_organisations_account(client, riverside_sso, oidc
     assert "Sign in with Riverside NHS Trust</h1>" in confirm and "Continue" in confirm
 
 
-def test_first_sign_in_makes_the_account_in_the_organisation(client, riverside_sso):
+def test_first_sign_in_makes_the_account_in_the_organisation(client, riverside_sso, user_factory):
     response = client.get(sign_in_at_idp(client, "amara.okafor@riverside.nhs.uk"))
     assert response.status_code == 302 and response["Location"] == "/learn/"
     user = get_user_model().objects.get(email="amara.okafor@riverside.nhs.uk")
@@ -85,6 +85,18 @@ def test_first_sign_in_makes_the_account_in_the_organisation(client, riverside_s
     assert response["Location"] == "/learn/"
     assert get_user_model().objects.filter(email__iexact=user.email).count() == 1
     assert Membership.objects.filter(user=user).count() == 1
+
+    # The organisation's administrators see them as needing a team and role.
+    from lms.workforce import services as workforce_services
+
+    admin = user_factory(display_name="Tia Trustadmin")
+    site_admin = user_factory(is_staff=True, is_superuser=True)
+    workforce_services.administrator_grant(
+        user=admin, unit=riverside_sso.organisation, by=site_admin
+    )
+    client.force_login(admin)
+    page = client.get(f"/workforce/units/{riverside_sso.organisation.pk}/").content.decode()
+    assert "Amara Okafor <span" in page and "Needs a team and role" in page
 
     # Erasing the person's data removes the link to the provider too.
     from lms.accounts import privacy
