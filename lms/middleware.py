@@ -6,7 +6,8 @@ The public site, learner, manager and supervisor pages run under a strict policy
 styles and fonts only from this site, no inline scripts or style attributes, no plugins, no
 framing. The Wagtail and Django admins get a policy that lets their own editors work (they use
 inline styles and scripts); it still allows nothing from other origins except embeds and images
-editors add.
+editors add. The sign-in pages (/accounts/) may also send forms on to the organisations' identity
+providers (single sign-on).
 """
 
 from django.conf import settings
@@ -50,6 +51,7 @@ ADMIN = "; ".join(
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+SIGN_IN_PREFIX = "/accounts/"
 
 
 class SecurityHeadersMiddleware:
@@ -66,6 +68,15 @@ class SecurityHeadersMiddleware:
         if settings.DEBUG and response.status_code >= 500:
             return response  # Django's debug page needs inline styles and scripts
         policy = ADMIN if request.path.startswith(ADMIN_PREFIXES) else STRICT
+        if request.path.startswith(SIGN_IN_PREFIX) and self.header not in response.headers:
+            # Single sign-on: the sign-in pages' forms lead on to the identity providers.
+            from lms.accounts.selectors import identity_provider_origins
+
+            origins = identity_provider_origins()
+            if origins:
+                policy = policy.replace(
+                    "form-action 'self'", " ".join(["form-action 'self'", *origins])
+                )
         response.headers.setdefault(self.header, policy)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

@@ -22,6 +22,12 @@ urlpatterns = [
     path("accounts/session/", account_views.SessionStatusView.as_view(), name="account_session"),
     path("accounts/drafts/", include("lms.drafts.urls")),
     path("accounts/my-data/", privacy_views.MyDataExportView.as_view(), name="privacy_export"),
+    # allauth's SAML sign-in end, wrapped so that a replayed response gets a clear refusal.
+    path(
+        "accounts/saml/<str:organization_slug>/acs/finish/",
+        account_views.saml_finish_acs,
+        name="saml_finish_acs",
+    ),
     path("accounts/", include("allauth.urls")),
     # Wagtail's own login form is never served: /admin/login/ goes to allauth's.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),

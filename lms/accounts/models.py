@@ -80,3 +80,58 @@ class User(AbstractUser):
         if self.email:
             self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+
+class OrganisationSignOn(models.Model):
+    """An organisation's own identity provider: single sign-on through OpenID Connect or SAML.
+
+    The provider itself (its address, client id and secret, or its SAML metadata) is an allauth
+    social application; this says which organisation it signs people in for and for which email
+    domains it may vouch. A first sign-in from one of those domains makes the account and places
+    the person in the organisation with no team or role yet (see ``sso``).
+    """
+
+    app = models.OneToOneField(
+        "socialaccount.SocialApp",
+        on_delete=models.CASCADE,
+        related_name="organisation_sign_on",
+        verbose_name="identity provider",
+    )
+    organisation = models.ForeignKey(
+        "workforce.OrganisationUnit",
+        on_delete=models.CASCADE,
+        related_name="sign_ons",
+        limit_choices_to={"kind": "organisation"},
+    )
+    email_domains = models.CharField(
+        max_length=500,
+        help_text="The email domains this provider signs people in for, separated by commas, "
+        "e.g. 'riverside.nhs.uk, riverside-community.org.uk'. An address at any other domain "
+        "is refused.",
+    )
+    required = models.BooleanField(
+        "require single sign-on",
+        default=False,
+        help_text="People with an email address at these domains must sign in with this "
+        "provider: their passwords are not accepted.",
+    )
+
+    class Meta:
+        verbose_name = "organisation single sign-on"
+        verbose_name_plural = "organisation single sign-on"
+
+    def __str__(self):
+        return f"{self.organisation} – {self.app.name}"
+
+    @property
+    def domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.email_domains.split(",") if d.strip()]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if not self.domains:
+            raise ValidationError({"email_domains": "Enter at least one email domain."})
+        if self.organisation_id and self.organisation.kind != "organisation":
+            raise ValidationError({"organisation": "Choose an organisation, not a region or team."})

@@ -1,6 +1,7 @@
 """Personal data held by accounts: the account itself, its email addresses, its two-factor
-authenticators, its signed-in sessions (with the list of them, ``allauth.usersessions``), its
-drafts (``lms.drafts``) and its Wagtail admin profile.
+authenticators, its links to organisations' identity providers (single sign-on, with what the
+provider last said about the person), its signed-in sessions (with the list of them,
+``allauth.usersessions``), its drafts (``lms.drafts``) and its Wagtail admin profile.
 
 ``export`` never includes secrets (password hash, TOTP secret, recovery codes). ``erase``
 anonymises the account instead of deleting it, so that everything attached to it (memberships,
@@ -15,6 +16,7 @@ from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db import transaction
@@ -46,6 +48,16 @@ def export(user) -> dict:
                 or Authenticator.Type.WEBAUTHN in authenticators,
                 "methods": [str(Authenticator.Type(t).label) for t in authenticators],
             },
+            # Organisations' identity providers the account signs in with (no tokens are kept).
+            "single_sign_on": [
+                {
+                    "provider": a.provider,
+                    "identifier": a.uid,
+                    "linked": a.date_joined,
+                    "provider_data": a.extra_data,
+                }
+                for a in SocialAccount.objects.filter(user=user).order_by("date_joined")
+            ],
             "administrator": user.is_superuser,
             "groups": sorted(user.groups.values_list("name", flat=True)),
             # Where they are signed in (allauth.usersessions) and what they were typing.
@@ -115,6 +127,7 @@ def erase(user) -> dict:
     profile. The row (and its primary key) stays."""
     addresses = EmailAddress.objects.filter(user=user).delete()[0]
     authenticators = Authenticator.objects.filter(user=user).delete()[0]
+    sso_links = SocialAccount.objects.filter(user=user).delete()[0]
     sessions = _delete_sessions(user)
     UserSession.objects.filter(user=user).delete()
     drafts = FormDraft.objects.filter(user=user).delete()[0]
@@ -134,6 +147,7 @@ def erase(user) -> dict:
     return {
         "email_addresses_deleted": addresses,
         "authenticators_deleted": authenticators,
+        "single_sign_on_links_deleted": sso_links,
         "sessions_ended": sessions,
         "drafts_deleted": drafts,
         "admin_profile_deleted": profile,

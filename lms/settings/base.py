@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # Single sign-on with an organisation's own account (see lms/accounts/sso.py)
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     # Background jobs
     "django_celery_beat",
     # Reporting API
@@ -244,6 +248,19 @@ SESSION_COOKIE_AGE = SESSION_LIFETIME_HOURS * 3600
 # it began; a person can sign out of all the others. Not tracking each request's time keeps
 # pages from writing on every request.
 USERSESSIONS_TRACK_ACTIVITY = False
+
+# Single sign-on: each organisation's identity provider (OpenID Connect or SAML 2.0) is an
+# allauth "social application" with an OrganisationSignOn saying which organisation and which
+# email domains it speaks for (lms/accounts/sso.py). A person the provider vouches for is
+# signed in to the account with the same email address, or a new account is made and placed in
+# the organisation; the provider's email is trusted only for the organisation's own domains.
+SOCIALACCOUNT_ADAPTER = "lms.accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
 
 # The Wagtail admin signs in through allauth (so rate limits and MFA apply) and manages
 # passwords only there.

@@ -499,8 +499,10 @@ OUT_OF_SCOPE = {
     "Wagtail's own permission system, tested by the apps' admin tests",
     "django-admin/": "the Django admin: staff only, Django's own permission checks",
     "documents/": "Wagtail document serving: Wagtail's collection privacy",
-    "allauth.urls": "allauth's sign-in, sign-up, password, email and MFA pages: public by design, "
-    "and allauth's own tests",
+    "allauth.urls": "allauth's sign-in, sign-up, password, email, MFA and single sign-on "
+    "(OpenID Connect and SAML) pages: public by design, allauth's own tests and tests/sso",
+    "saml_finish_acs": "allauth's SAML sign-in end, wrapped only to refuse a replayed response "
+    "with a clear page: public by design (tests/sso)",
     # The page tree catch-all, served by content.views.serve from the cached page directory,
     # and Wagtail's view-restriction password and login forms: public content, page privacy is
     # Wagtail's (tests/content covers the serve view).
