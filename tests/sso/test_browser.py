@@ -9,7 +9,9 @@ from tests.sso.conftest import running_oidc_idp, running_saml_idp
 from tests.sso.test_oidc import configure_riverside
 from tests.sso.test_saml import configure_northshire
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Transactional, as every test served by a live server; the data migrations' rows are restored
+# after it (serialized_rollback), as later transactional tests expect them.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_sign_in_through_openid_connect(browser, live_server, org_tree):
