@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "content.glossary",
     "content.scorm",
     "courses",
+    "courses.workshops",
     "certificates",
     "supervision",
     # Wagtail
@@ -350,6 +351,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certificates.purge_training_records",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Session reminders a week and a day before (each booking's reminder is sent once).
+    "workshops-send-reminders": {"task": "workshops.send_reminders", "schedule": 3600.0},
     "reports-manager-digests": {
         "task": "reports.send_manager_digests",
         "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
