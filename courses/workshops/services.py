@@ -79,11 +79,12 @@ def book(*, session, user, by=None, now=None) -> BookingOutcome:
     another session of the course, before prerequisites are done, and (blended courses that say
     so) before the modules are done. ``by`` is a manager booking for their staff.
     """
-    now = now or timezone.now()
     by = by or user
     if not may_book_for(by, user):
         raise PermissionDenied("You can book places only for yourself and your staff.")
     session = _lock(session)
+    # Read once the lock is held, so the waiting list's order is the order places were given.
+    now = now or timezone.now()
     course = session.course
     if session.is_cancelled:
         raise BookingRefused("This session has been cancelled. Choose another date.")
