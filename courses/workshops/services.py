@@ -82,17 +82,12 @@ def book(*, session, user, by=None, now=None) -> BookingOutcome:
     by = by or user
     if not may_book_for(by, user):
         raise PermissionDenied("You can book places only for yourself and your staff.")
-    session = _lock(session)
-    # Read once the lock is held, so the waiting list's order is the order places were given.
-    now = now or timezone.now()
+    # First what concerns only this person (their enrolment, prerequisites, other bookings),
+    # without the session's lock: refusing rolls it all back. The lock is then held only to
+    # count the places and write the booking, so simultaneous requests queue briefly.
+    session = WorkshopSession.objects.select_related("course").get(pk=session.pk)
+    _check_open(session, timezone.now())
     course = session.course
-    if session.is_cancelled:
-        raise BookingRefused("This session has been cancelled. Choose another date.")
-    if now >= session.booking_deadline:
-        closed = timezone.localtime(session.booking_deadline, session.tz)
-        raise BookingRefused(
-            f"Booking for this session closed on {date_format(closed, 'j F Y, H:i')}."
-        )
     existing = Booking.objects.filter(session=session, user=user).first()
     if existing is not None and existing.status in selectors.ACTIVE:
         return BookingOutcome(existing, created=False)
@@ -109,13 +104,25 @@ def book(*, session, user, by=None, now=None) -> BookingOutcome:
         if missing:
             names = ", ".join(c.title for c in missing)
             raise BookingRefused(f"Complete {names} before you book this workshop.")
-    enrolment = _enrolment_for(user=user, course=course, by=by)
+    # An enrolment the person already has is linked now; a new one is made in the background
+    # (the register makes it at the latest), which keeps a rush of bookings quick.
+    enrolment = Enrolment.objects.filter(user=user, course=course, is_current=True).first()
+    if enrolment is not None and enrolment.status != Enrolment.Status.ACTIVE:
+        enrolment = _enrolment_for(user=user, course=course, by=by)  # a refresher cycle
     if (
         course.delivery == course.Delivery.BLENDED
         and course.workshop_order == course.WorkshopOrder.AFTER_MODULES
-        and not _modules_done(enrolment, course)
+        and (enrolment is None or not _modules_done(enrolment, course))
     ):
         raise BookingRefused("Finish the course's modules before you book the workshop.")
+
+    session = _lock(session)
+    # Read once the lock is held, so the waiting list's order is the order places were given.
+    now = now or timezone.now()
+    _check_open(session, now)
+    existing = Booking.objects.filter(session=session, user=user).first()
+    if existing is not None and existing.status in selectors.ACTIVE:  # a double click
+        return BookingOutcome(existing, created=False)
     booked = Booking.objects.filter(session=session, status=Booking.Status.BOOKED).count()
     status = Booking.Status.BOOKED if booked < session.capacity else Booking.Status.WAITLISTED
     values = {
@@ -138,7 +145,39 @@ def book(*, session, user, by=None, now=None) -> BookingOutcome:
     else:
         booking = Booking.objects.create(session=session, user=user, **values)
     _email(booking, CONFIRMED if status == Booking.Status.BOOKED else WAITLISTED)
+    if enrolment is None:
+        from . import tasks
+
+        enqueue_on_commit(tasks.enrol_for_booking, booking.pk)
     return BookingOutcome(booking, created=True)
+
+
+@transaction.atomic
+def enrol_for_booking(*, booking: Booking) -> Enrolment | None:
+    """Enrol the person on the course of their booking and link the enrolment (idempotent)."""
+    booking = (
+        Booking.objects.select_for_update().select_related("session__course").get(pk=booking.pk)
+    )
+    if booking.enrolment_id or booking.status == Booking.Status.CANCELLED:
+        return booking.enrolment
+    try:
+        booking.enrolment = _enrolment_for(
+            user=booking.user, course=booking.session.course, by=booking.booked_by or booking.user
+        )
+    except ValidationError:
+        return None
+    booking.save(update_fields=["enrolment"])
+    return booking.enrolment
+
+
+def _check_open(session: WorkshopSession, now) -> None:
+    if session.is_cancelled:
+        raise BookingRefused("This session has been cancelled. Choose another date.")
+    if now >= session.booking_deadline:
+        closed = timezone.localtime(session.booking_deadline, session.tz)
+        raise BookingRefused(
+            f"Booking for this session closed on {date_format(closed, 'j F Y, H:i')}."
+        )
 
 
 def _enrolment_for(*, user, course, by) -> Enrolment:
@@ -292,8 +331,10 @@ def mark_register(*, session: WorkshopSession, by, marks: dict[int, str], now=No
                 update_fields=["attendance", "attendance_marked_at", "attendance_marked_by"]
             )
             changed += 1
-        if value == Booking.Attendance.ATTENDED and booking.enrolment_id:
-            course_services.complete_course_if_ready(enrolment=booking.enrolment)
+        if value == Booking.Attendance.ATTENDED:
+            enrolment = booking.enrolment or enrol_for_booking(booking=booking)
+            if enrolment is not None:
+                course_services.complete_course_if_ready(enrolment=enrolment)
     return changed
 
 
