@@ -298,6 +298,10 @@ class CoursePage(Page):
             ]
             context["prerequisite_list"] = tree.prerequisites_of(self.pk)
             context["competency_area_list"] = tree.competency_areas_of(self.pk)
+        if self.has_workshop:
+            from courses.workshops.selectors import upcoming_sessions
+
+            context["workshop_sessions"] = list(upcoming_sessions(self))
         return context
 
     def questions(self) -> list:

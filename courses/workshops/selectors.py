@@ -69,19 +69,15 @@ class DashboardWorkshop:
     next_sessions: list = field(default_factory=list)
 
 
-def dashboard_workshops(user, *, limit: int = 3) -> list[DashboardWorkshop]:
-    """Workshop and blended courses the person is on (not yet completed), each with their
-    booking or the next sessions to book."""
-    from courses.models import Enrolment
-
-    enrolments = list(
-        Enrolment.objects.filter(
-            user=user,
-            is_current=True,
-            status=Enrolment.Status.ACTIVE,
-            course__delivery__in=("workshop", "blended"),
-        ).select_related("course")
-    )
+def dashboard_workshops(user, enrolments, *, limit: int = 3) -> list[DashboardWorkshop]:
+    """Of the person's active enrolments (as the dashboard read them, with their courses), the
+    workshop and blended courses, each with the person's booking or the next sessions to book.
+    No query when there are none."""
+    enrolments = [
+        e
+        for e in {e.pk: e for e in enrolments}.values()
+        if e.is_active and e.course.delivery in ("workshop", "blended")
+    ]
     if not enrolments:
         return []
     courses = [e.course_id for e in enrolments]

@@ -176,6 +176,7 @@ def test_blended_course_completes_when_modules_and_workshop_are_both_done(
     trainer = make_trainer()
     session = make_session(course, trainers=[trainer])
     person = user_factory()
+    course_services.enrol(user=person, course=course)
     booking = services.book(session=session, user=person).booking
     start_session(session)
     services.mark_register(session=session, by=trainer, marks={booking.pk: "attended"})
@@ -237,6 +238,8 @@ def test_evaluation_before_and_after_shows_results_only_for_five_or_more(
     trainer = make_trainer()
     session = make_session(course, trainers=[trainer])
     people = [user_factory() for _ in range(5)]
+    for person in people:
+        course_services.enrol(user=person, course=course)
     bookings = [services.book(session=session, user=p).booking for p in people]
     for person, booking in zip(people, bookings, strict=True):
         client.force_login(person)
@@ -262,3 +265,17 @@ def test_calendar_lines_are_folded_and_escaped():
     assert all(len(part.encode()) <= 75 for part in line.split("\r\n"))
     assert line.replace("\r\n ", "") == "DESCRIPTION:" + "é" * 80
     assert ics.escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+
+
+def test_dashboard_and_course_page_show_the_workshop_with_its_next_sessions(
+    client, course, user_factory
+):
+    person = user_factory()
+    session = make_session(course)
+    course_services.enrol(user=person, course=course)
+    client.force_login(person)
+    dashboard = client.get(reverse("courses:dashboard")).content.decode()
+    assert "My workshops" in dashboard
+    assert reverse("workshops:session", args=[session.pk]) in dashboard
+    page = client.get(course.url).content.decode()
+    assert reverse("workshops:session", args=[session.pk]) in page
