@@ -279,3 +279,14 @@ def test_dashboard_and_course_page_show_the_workshop_with_its_next_sessions(
     assert reverse("workshops:session", args=[session.pk]) in dashboard
     page = client.get(course.url).content.decode()
     assert reverse("workshops:session", args=[session.pk]) in page
+
+
+def test_demo_workshop_is_made_once(framework_tiers):
+    from courses.workshops.demo import ensure_demo_workshop
+    from tests.courses.factories import course_index
+
+    course_index()
+    trainer = make_trainer()
+    course = ensure_demo_workshop(trainer)
+    assert ensure_demo_workshop(trainer) == course and course.live
+    assert course.workshop_sessions.count() == 2
