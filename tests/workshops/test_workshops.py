@@ -290,3 +290,28 @@ def test_demo_workshop_is_made_once(framework_tiers):
     course = ensure_demo_workshop(trainer)
     assert ensure_demo_workshop(trainer) == course and course.live
     assert course.workshop_sessions.count() == 2
+
+
+def test_trainer_schedules_a_session_in_the_admin(client, course):
+    trainer = make_trainer()
+    client.force_login(trainer)
+    add = reverse("workshop_sessions:add")
+    assert client.get(add).status_code == 200
+    starts = timezone.localtime() + timedelta(days=30)
+    response = client.post(
+        add,
+        {
+            "course": course.pk,
+            "starts_at": starts.strftime("%Y-%m-%d %H:%M"),
+            "ends_at": (starts + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M"),
+            "time_zone": "Europe/London",
+            "online_link": "https://meet.example.org/x",
+            "capacity": 8,
+            "booking_deadline": (starts - timedelta(days=2)).strftime("%Y-%m-%d %H:%M"),
+            "trainers": [trainer.pk],
+            "status": "scheduled",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    session = WorkshopSession.objects.get(course=course)
+    assert list(session.trainers.all()) == [trainer] and session.capacity == 8
