@@ -19,6 +19,6 @@ def may_book_for(by, person) -> bool:
 
 
 def may_see_evaluation_results(user) -> bool:
-    """Trainers, regional leads and site administrators: figures and unnamed free text for
-    groups of five or more. Managers never see evaluations."""
+    """Trainers, regional leads (for people in their region) and site administrators: figures
+    and unnamed free text for groups of five or more. Managers never see evaluations."""
     return bool(roles_for(user) & {Role.TRAINER, Role.REGIONAL_LEAD, Role.ADMIN})

@@ -193,23 +193,31 @@ def _results(label: str, evaluations: list[Evaluation], areas) -> Results:
     )
 
 
-def courses_with_evaluations() -> list[dict]:
+def evaluations_seen_by(user) -> QuerySet[Evaluation]:
+    """Trainers and site administrators see every course's evaluations; a regional lead those
+    of people working in their region."""
+    from lms.workforce.selectors import Role, roles_for, staff_in_scope
+
+    evaluations = Evaluation.objects.filter(after_at__isnull=False)
+    if roles_for(user) & {Role.TRAINER, Role.ADMIN}:
+        return evaluations
+    return evaluations.filter(user__in=staff_in_scope(user).values("user_id"))
+
+
+def courses_with_evaluations(user) -> list[dict]:
     from content.models import CoursePage
 
-    counts = (
-        Evaluation.objects.filter(after_at__isnull=False).values("course").annotate(n=Count("pk"))
-    )
+    counts = evaluations_seen_by(user).values("course").annotate(n=Count("pk"))
     by_course = {row["course"]: row["n"] for row in counts}
     courses = CoursePage.objects.filter(pk__in=by_course).order_by("title")
     return [{"course": c, "responses": by_course[c.pk]} for c in courses]
 
 
-def evaluation_results(course) -> tuple[Results, list[Results]]:
-    """The course's results, and each session's (for workshop and blended courses)."""
+def evaluation_results(course, user) -> tuple[Results, list[Results]]:
+    """The course's results, and each session's (for workshop and blended courses), from the
+    evaluations ``user`` may see."""
     areas = list(course.competency_areas.all())
-    evaluations = list(
-        Evaluation.objects.filter(course=course, after_at__isnull=False).select_related("session")
-    )
+    evaluations = list(evaluations_seen_by(user).filter(course=course).select_related("session"))
     overall = _results(course.title, evaluations, areas)
     per_session = defaultdict(list)
     for evaluation in evaluations:

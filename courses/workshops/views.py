@@ -226,7 +226,7 @@ class ResultsIndexView(ResultsAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
-            "rows": selectors.courses_with_evaluations(),
+            "rows": selectors.courses_with_evaluations(self.request.user),
             "minimum": selectors.MIN_RESPONSES,
         }
 
@@ -236,7 +236,7 @@ class ResultsView(ResultsAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         course = get_object_or_404(CoursePage, pk=self.kwargs["course_id"])
-        overall, sessions = selectors.evaluation_results(course)
+        overall, sessions = selectors.evaluation_results(course, self.request.user)
         return {
             **super().get_context_data(**kwargs),
             "course": course,

@@ -231,7 +231,7 @@ def test_online_link_is_shown_only_to_people_with_a_place(client, course, user_f
 
 
 def test_evaluation_before_and_after_shows_results_only_for_five_or_more(
-    client, framework_tiers, user_factory
+    client, framework_tiers, user_factory, org_tree, make_member
 ):
     area = CompetencyAreaFactory(name="Infant cues", key="infant-cues")
     course = make_workshop_course(tier=framework_tiers["T1"], competency_areas=[area])
@@ -258,6 +258,10 @@ def test_evaluation_before_and_after_shows_results_only_for_five_or_more(
         page = client.get(results).content.decode()
         assert ("Pause 1" in page) == (n >= 5)
     assert "+2.0" in page and people[0].display_name not in page
+    # A regional lead sees the people of their region only (none of these five).
+    client.force_login(make_member(org_tree["region"], is_manager=True, job_role=None).user)
+    page = client.get(results).content.decode()
+    assert "Pause 1" not in page and "data-too-few" in page
 
 
 def test_calendar_lines_are_folded_and_escaped():
