@@ -97,3 +97,18 @@ def register_evaluation_results_menu_item():
     return ResultsMenuItem(
         "Evaluation results", reverse("workshops:results_index"), icon_name="table", order=322
     )
+
+
+class RegistersMenuItem(MenuItem):
+    def is_shown(self, request):
+        from lms.workforce.selectors import Role, roles_for
+
+        return Role.TRAINER in roles_for(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_registers_menu_item():
+    """Trainers open the sessions they lead, and their registers, from /workshops/."""
+    return RegistersMenuItem(
+        "Workshop registers", reverse("workshops:index"), icon_name="tick", order=316
+    )
