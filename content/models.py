@@ -127,7 +127,20 @@ class CourseIndexPage(Page):
 
 class CoursePage(Page):
     """A course: its place in the framework, what it teaches, how it is assessed and how long
-    it stays current. Its modules are its child pages, in order."""
+    it stays current. Its modules are its child pages, in order.
+
+    A course is e-learning (modules and knowledge check), a workshop (face to face or live
+    online sessions, scheduled under Workshops in the admin) or blended (both: the course
+    completes when the modules are done and the learner attended a workshop session)."""
+
+    class Delivery(models.TextChoices):
+        E_LEARNING = "e_learning", "E-learning"
+        WORKSHOP = "workshop", "Workshop or live session"
+        BLENDED = "blended", "Blended (e-learning and a workshop)"
+
+    class WorkshopOrder(models.TextChoices):
+        ANY = "any", "In any order"
+        AFTER_MODULES = "after_modules", "After the modules (book once the modules are done)"
 
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="courses")
     competency_areas = ParentalManyToManyField(CompetencyArea, blank=True, related_name="courses")
@@ -180,6 +193,18 @@ class CoursePage(Page):
         "self", symmetrical=False, blank=True, related_name="required_by"
     )
     issues_certificate = models.BooleanField(default=True)
+    delivery = models.CharField(
+        max_length=20,
+        choices=Delivery.choices,
+        default=Delivery.E_LEARNING,
+        help_text="Workshop and blended courses complete when the learner attended a session.",
+    )
+    workshop_order = models.CharField(
+        max_length=20,
+        choices=WorkshopOrder.choices,
+        default=WorkshopOrder.ANY,
+        help_text="Blended courses: when the workshop may be booked.",
+    )
     references = RichTextField(
         blank=True,
         features=RICH_TEXT_FEATURES,
@@ -213,6 +238,8 @@ class CoursePage(Page):
         FieldPanel("max_attempts"),
         FieldPanel("retry_cooldown_minutes"),
         FieldPanel("issues_certificate"),
+        FieldPanel("delivery"),
+        FieldPanel("workshop_order"),
     ]
     edit_handler = TabbedInterface(
         [
@@ -234,6 +261,10 @@ class CoursePage(Page):
 
     class Meta:
         verbose_name = "course"
+
+    @property
+    def has_workshop(self) -> bool:
+        return self.delivery in (self.Delivery.WORKSHOP, self.Delivery.BLENDED)
 
     @property
     def effective_validity_months(self) -> int:
@@ -267,6 +298,10 @@ class CoursePage(Page):
             ]
             context["prerequisite_list"] = tree.prerequisites_of(self.pk)
             context["competency_area_list"] = tree.competency_areas_of(self.pk)
+        if self.has_workshop:
+            from courses.workshops.selectors import upcoming_sessions
+
+            context["workshop_sessions"] = list(upcoming_sessions(self))
         return context
 
     def questions(self) -> list:

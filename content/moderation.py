@@ -40,6 +40,8 @@ MODEL_PERMISSIONS = {
         ("content", "change_competencyarea"),
         # The glossary is the courses' vocabulary: trainers keep it up to date.
         *[("glossary", f"{action}_glossaryterm") for action in ("view", "add", "change")],
+        # Trainers schedule workshop sessions.
+        *[("workshops", f"{action}_workshopsession") for action in ("view", "add", "change")],
     ],
     REVIEWERS: [
         ("wagtailadmin", "access_admin"),

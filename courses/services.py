@@ -724,8 +724,9 @@ def record_quiz_attempt(
 
 
 def _complete_if_ready(enrolment: Enrolment) -> Completion | None:
-    """Create the completion if every live module is complete and the knowledge check (if the
-    course has one) is passed. The caller holds the lock on the enrolment."""
+    """Create the completion if every live module is complete, the knowledge check (if the
+    course has one) is passed and, for a workshop or blended course, the learner attended a
+    session. The caller holds the lock on the enrolment."""
     existing = Completion.objects.filter(enrolment=enrolment).first()
     if existing is not None:
         return existing
@@ -734,13 +735,19 @@ def _complete_if_ready(enrolment: Enrolment) -> Completion | None:
     course = CoursePage.objects.select_related("tier").get(pk=enrolment.course_id)
     module_ids = set(course.modules().values_list("pk", flat=True))
     questions = course.questions()
-    if not module_ids and not questions:
+    if not module_ids and not questions and not course.has_workshop:
         return None
     done = set(
         enrolment.progress.filter(completed_at__isnull=False).values_list("module_id", flat=True)
     )
     if not module_ids <= done:
         return None
+    if course.has_workshop:
+        # Workshop and blended courses: the learner attended a session (marked on the register).
+        from .workshops.selectors import workshop_part_done
+
+        if not workshop_part_done(enrolment):
+            return None
     best = None
     if questions:
         best = enrolment.attempts.filter(passed=True).aggregate(best=Max("score"))["best"]

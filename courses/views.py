@@ -66,9 +66,14 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         from lms.workforce.permissions import can_manage_records
 
+        from .workshops.selectors import dashboard_workshops
+
+        dashboard = selectors.learner_dashboard(self.request.user)
+        enrolments = [*dashboard.in_progress, *(r.enrolment for r in dashboard.required)]
         return {
             **super().get_context_data(**kwargs),
-            "dashboard": selectors.learner_dashboard(self.request.user),
+            "dashboard": dashboard,
+            "workshops": dashboard_workshops(self.request.user, [e for e in enrolments if e]),
             "manages_staff": can_manage_records(self.request.user),
         }
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("learn/", include("courses.urls")),
+    path("workshops/", include("courses.workshops.urls")),
     path("certificates/", include("certificates.urls")),
     path("supervision/", include("supervision.urls")),
     path("reports/", include("lms.reports.urls")),

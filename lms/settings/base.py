@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "content.scorm",
     "courses",
     "courses.xapi",
+    "courses.workshops",
     "certificates",
     "supervision",
     # Wagtail
@@ -386,6 +387,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Drafts nobody came back to (lms/drafts); also done by manage.py apply_retention.
     "drafts-purge-stale": {"task": "drafts.purge_stale", "schedule": crontab(hour=3, minute=50)},
+    # Session reminders a week and a day before (each booking's reminder is sent once).
+    "workshops-send-reminders": {"task": "workshops.send_reminders", "schedule": 3600.0},
     "reports-manager-digests": {
         "task": "reports.send_manager_digests",
         "schedule": crontab(hour=6, minute=30, day_of_week="mon"),

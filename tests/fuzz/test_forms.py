@@ -16,6 +16,7 @@ from django.urls import reverse
 from hypothesis import strategies as st
 
 from courses.models import CompetencyAssessment, Enrolment, QuizAttempt, Reflection
+from courses.workshops.models import Booking, Evaluation
 from lms.workforce.models import Invitation, Membership, StaffImport
 from supervision.models import (
     AgreementReview,
@@ -338,6 +339,36 @@ ENDPOINTS = {
         lambda w: reverse("supervision:correction_create", args=[w.signed_session.pk]),
         lambda w: {"text": field(text), "submission_key": field(uuids)},
         counts(SessionCorrection),
+    ),
+    "workshops:book": Endpoint(
+        "manager",
+        lambda w: reverse("workshops:book", args=[w.extra["workshop_session"].pk]),
+        lambda w: {"person": field(ids=user_ids(w))},
+        counts(Booking),
+    ),
+    "workshops:register": Endpoint(
+        "trainer",
+        lambda w: reverse("workshops:register", args=[w.extra["workshop_session"].pk]),
+        lambda w: {
+            f"attendance-{w.extra['workshop_booking'].pk}": field(
+                choices("attended", "partly", "absent", "x")
+            ),
+            "attendance-999999999": field(choices("attended")),
+            "all": field(choices("attended", "")),
+        },
+    ),
+    "workshops:evaluation": Endpoint(
+        "practitioner",
+        lambda w: reverse("workshops:evaluation", args=[w.enrolment.pk]),
+        lambda w: {
+            **{
+                f"area_{a.key}": field(choices("1", "5", "0", "6", "x"))
+                for a in w.course.competency_areas.all()
+            },
+            "usefulness": field(choices("1", "3", "5", "0", "-1", "x")),
+            "will_do_differently": field(text),
+        },
+        counts(Evaluation),
     ),
     "supervision:action_status": Endpoint(
         "practitioner",

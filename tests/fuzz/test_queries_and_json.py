@@ -194,6 +194,9 @@ PAGES_FUZZED = {
             ),
         ),
     ),
+    "workshops:session": Page("practitioner", int_path("workshops:session")),
+    "workshops:evaluation": Page("practitioner", int_path("workshops:evaluation")),
+    "workshops:results": Page("trainer", int_path("workshops:results")),
     "certificates:training_record": Page("practitioner", int_path("certificates:training_record")),
     "certificates:training_record_pdf": Page(
         "practitioner", int_path("certificates:training_record_pdf")

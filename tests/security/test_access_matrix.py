@@ -447,6 +447,40 @@ MATRIX: dict[str, list[Case]] = {
     "reports:analytics": [Case(allow({"trainer", "admin"}))],
     "reports:course_analytics": [Case(allow({"trainer", "admin"}), args=pk("course"))],
     "reports:my_emails": [Case(signed_in(), shows=((REMINDER_SUBJECT, {"practitioner"}),))],
+    # --- Workshops: sessions anyone signed in may book; the register is the session's
+    # trainers'; evaluation results (groups of five or more) for trainers and regional leads.
+    "workshops:index": [Case(signed_in())],
+    "workshops:session": [Case(signed_in(), args=lambda w: (w.extra["workshop_session"].pk,))],
+    "workshops:book": post_only(
+        signed_in(ANYWHERE), args=lambda w: (w.extra["workshop_session"].pk,)
+    ),
+    # P's place: P, and those who manage P's records, may cancel it.
+    "workshops:cancel": post_only(
+        allow({"practitioner", "manager", "admin"}, ANYWHERE),
+        args=lambda w: (w.extra["workshop_booking"].pk,),
+    ),
+    # Only the session's trainer T (not other trainers, not administrators); the session has
+    # not started, so a POST is refused with a message.
+    "workshops:register": get_and_post(
+        allow({"trainer"}, admins=False),
+        allow({"trainer"}, ANYWHERE, admins=False),
+        args=lambda w: (w.extra["workshop_session"].pk,),
+        shows=((lambda w: w.p.display_name, {"trainer"}),),
+    ),
+    "workshops:no_shows": [Case(allow(RECORD_MANAGERS))],
+    # The learner's own evaluation of their enrolment; every question is optional.
+    "workshops:evaluation": get_and_post(
+        allow({"practitioner"}),
+        allow({"practitioner"}, ANYWHERE),
+        args=pk("assigned_enrolment"),
+    ),
+    "workshops:results_index": [Case(allow({"regional_lead", "trainer", "admin"}, admins=False))],
+    "workshops:results": [
+        Case(
+            allow({"regional_lead", "trainer", "admin"}, admins=False),
+            args=lambda w: (w.extra["workshop_course"].pk,),
+        )
+    ],
     # --- Content -------------------------------------------------------------------------
     "content:search": [Case(everyone(), query="q=attachment")],
     "glossary:index": [Case(everyone())],

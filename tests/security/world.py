@@ -12,7 +12,8 @@ administrator).
 P has completed a course (certificate issued, knowledge-check attempt, reflection) and is on a
 second course assigned by M; S supervises P (accepted agreement, a signed-off session with an
 action for P, a draft); M has invited someone and uploaded a staff file; P has asked for a
-training record (built) and has been sent a reminder. A, OA and RA have each made a reporting
+training record (built) and has been sent a reminder. T leads a workshop session on which P
+has a place. A, OA and RA have each made a reporting
 API token: A for Matrix Trust, OA for Matrix Council, RA for the region.
 
 ``build_world`` writes through the services where they exist, so the records are shaped as the
@@ -232,6 +233,17 @@ def build_world() -> World:
         evidence=SimpleUploadedFile("evidence.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
 
+    # Workshops: T leads a session of a workshop course; P has a place on it.
+    from courses.workshops import services as workshop_services
+    from tests.workshops.factories import make_session as make_workshop_session
+    from tests.workshops.factories import make_workshop_course
+
+    workshop_course = make_workshop_course(
+        title="Matrix Observation Workshop", tier=framework["T1"]
+    )
+    workshop_session = make_workshop_session(workshop_course, trainers=[users["trainer"]])
+    workshop_booking = workshop_services.book(session=workshop_session, user=p).booking
+
     # Reporting API tokens, one per administrator, for units each administers.
     from lms.api import services as api_services
 
@@ -279,6 +291,9 @@ def build_world() -> World:
             "prior_claim": prior_claim,
             "p_membership": p.memberships.get(unit=team_a),
             "api_tokens": api_tokens,
+            "workshop_course": workshop_course,
+            "workshop_session": workshop_session,
+            "workshop_booking": workshop_booking,
         },
     )
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from content.demo import submit_demo_change
 from content.groups import REVIEWERS, TRAINERS
+from courses.workshops.demo import ensure_demo_workshop
 from lms.pathways import services as pathways
 from lms.workforce import services as workforce
 from lms.workforce.models import JobRole, OrganisationUnit
@@ -240,6 +241,8 @@ class Command(BaseCommand):
             )
         # A trainer's change waiting in the reviewer's "Awaiting your review" panel.
         submit_demo_change(User.objects.get(email="trainer@example.org"))
+        # A workshop course with a face-to-face and an online session to book.
+        ensure_demo_workshop(User.objects.get(email="trainer@example.org"))
         # Learning records, through the same services the pages use.
         quiet = io.StringIO()
         call_command("demo_learning", email="practitioner@example.org", leave=1, stdout=quiet)
