@@ -16,7 +16,11 @@ from wagtail.images.blocks import ImageChooserBlock
 from .diagrams import DIAGRAMS
 
 # Diagrams whose printable parent handout (``content.handouts``) is offered beside them.
-HANDOUT_OF_DIAGRAM = {"infant_states": "states-and-cues", "cue_types": "states-and-cues"}
+HANDOUT_OF_DIAGRAM = {
+    "infant_states": "states-and-cues",
+    "cue_types": "states-and-cues",
+    "comfort_plan": "crying-and-comfort",
+}
 
 RICH_TEXT_FEATURES = [
     "h3",
@@ -200,7 +204,9 @@ class DiagramBlock(blocks.StructBlock):
         block_id = (parent_context or {}).get("block_id") or value["diagram"]
         context["diagram"] = diagram
         context["svg"] = mark_safe(diagram.svg(f"diagram-{block_id}")) if diagram else ""  # noqa: S308 (drawn by our code, text escaped)
-        context["handout"] = HANDOUT_OF_DIAGRAM.get(value["diagram"])
+        from .handouts import HANDOUTS
+
+        context["handout"] = HANDOUTS.get(HANDOUT_OF_DIAGRAM.get(value["diagram"], ""))
         return context
 
 

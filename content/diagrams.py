@@ -178,6 +178,55 @@ def _cues(diagram: Diagram, id_prefix: str) -> str:
     return _frame(diagram, id_prefix, 950, 340, "".join(body))
 
 
+COMFORT_STEPS = (
+    ("Check", ("hungry? wind?", "nappy? too hot", "or too cold?", "unwell?")),
+    ("Comfort", ("hold them close,", "skin to skin,", "rock, shush, sing,", "go for a walk")),
+    (
+        "Still crying?",
+        ("it is not your", "fault: crying often", "peaks at 6-8 weeks", "and then eases"),
+    ),
+    (
+        "Take a break",
+        ("baby on their back", "in the cot, step", "away for a few", "minutes, ask for help"),
+    ),
+)
+
+
+def _comfort(diagram: Diagram, id_prefix: str) -> str:
+    """Four steps in a row, joined by arrows, with a reminder beneath: never shake a baby."""
+    body = []
+    for i, (heading, lines) in enumerate(COMFORT_STEPS):
+        x = 20 + i * 235
+        colour = AMBER if i == 3 else TEAL
+        body.append(
+            f'<rect x="{x}" y="20" width="210" height="220" rx="10" fill="#fff" '
+            f'stroke="{colour}" stroke-width="4"/>'
+            f'<circle cx="{x + 105}" cy="58" r="22" fill="{colour}"/>'
+            f'<text x="{x + 105}" y="66" font-size="22" font-weight="700" '
+            f'fill="{INK if i == 3 else "#fff"}" '
+            f'text-anchor="middle">{i + 1}</text>'
+            f'<text x="{x + 105}" y="115" font-size="19" font-weight="700" fill="{INK}" '
+            f'text-anchor="middle">{escape(heading)}</text>'
+        )
+        for j, line in enumerate(lines):
+            body.append(
+                f'<text x="{x + 105}" y="{148 + j * 24}" font-size="14" fill="{INK}" '
+                f'text-anchor="middle">{escape(line)}</text>'
+            )
+        if i < len(COMFORT_STEPS) - 1:
+            body.append(
+                f'<path d="M{x + 212} 130 h19" stroke="{INK}" stroke-width="3"/>'
+                f'<path d="M{x + 226} 123 l8 7 l-8 7" fill="{INK}"/>'
+            )
+    body.append(
+        f'<rect x="20" y="256" width="915" height="44" rx="10" fill="{AMBER}"/>'
+        f'<text x="477" y="285" font-size="18" font-weight="700" fill="{INK}" '
+        'text-anchor="middle">Never shake a baby. If the crying sounds different, get advice.'
+        "</text>"
+    )
+    return _frame(diagram, id_prefix, 955, 316, "".join(body))
+
+
 DIAGRAMS = {
     "infant_states": Diagram(
         key="infant_states",
@@ -235,4 +284,39 @@ DIAGRAMS = {
     ),
 }
 
-DRAWINGS = {"infant_states": _states, "cue_types": _cues}
+DIAGRAMS["comfort_plan"] = Diagram(
+    key="comfort_plan",
+    title="When your baby cries: a plan for every carer",
+    description="Four steps joined by arrows: check what the baby might need, comfort them, "
+    "remember that crying is not your fault, and if it gets too much put the baby down safely "
+    "and take a break; beneath them, never shake a baby.",
+    items=(
+        (
+            "1. Check",
+            "Are they hungry, windy, in need of a nappy change, too hot or too cold? Do they seem "
+            "unwell? If the cry sounds different or they seem ill, get medical advice.",
+        ),
+        (
+            "2. Comfort",
+            "Hold them close or skin to skin, rock or sway, shush or sing, go for a walk or move "
+            "to a quieter room. Try one thing at a time and give it a few minutes.",
+        ),
+        (
+            "3. Still crying?",
+            "Some babies cry a lot whatever you do. It is not your fault. Crying often increases "
+            "from about two weeks, peaks at six to eight weeks and eases by three to four months.",
+        ),
+        (
+            "4. Take a break",
+            "If you feel stressed or angry, put your baby on their back in their cot, step away "
+            "for a few minutes and calm yourself, then go back. Ask someone you trust to help.",
+        ),
+        (
+            "Never shake a baby",
+            "Shaking can cause serious brain injury. Share this plan with everyone who looks "
+            "after your baby.",
+        ),
+    ),
+)
+
+DRAWINGS = {"infant_states": _states, "cue_types": _cues, "comfort_plan": _comfort}

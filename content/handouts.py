@@ -30,6 +30,7 @@ class Handout:
     diagrams: tuple[str, ...]
     glossary_slugs: tuple[str, ...]
     pathway_topics: tuple[str, ...]
+    link_text: str = ""  # how a lesson offers it: "Print a leaflet for parents: <link_text>"
 
 
 HANDOUTS = {
@@ -49,6 +50,19 @@ HANDOUTS = {
             "rupture-and-repair",
         ),
         pathway_topics=("helplines",),
+        link_text="states and cues in plain words",
+    ),
+    "crying-and-comfort": Handout(
+        slug="crying-and-comfort",
+        title="When your baby cries: comfort, coping and keeping your baby safe",
+        intro="All babies cry, and some cry a lot. Crying is how your baby tells you they need "
+        "something, and it can be hard to listen to, especially when you are tired. This leaflet "
+        "gives you a plan to use when your baby cries, and to share with everyone who looks "
+        "after them.",
+        diagrams=("comfort_plan",),
+        glossary_slugs=("infant-cues", "co-regulation", "skin-to-skin", "rupture-and-repair"),
+        pathway_topics=("helplines",),
+        link_text="crying, comfort and coping in plain words",
     ),
 }
 

@@ -113,3 +113,34 @@ def test_the_states_and_cues_handout_is_a_pdf_made_from_the_content(org_tree, ma
 
 def test_an_unknown_handout_is_not_found(client):
     assert client.get("/handouts/no-such-handout.pdf").status_code == 404
+
+
+def test_the_crying_plan_offers_its_own_leaflet_made_from_the_content(framework_tiers, client):
+    """The comfort plan is drawn with a text alternative, the lesson offers its own leaflet, and
+    the leaflet carries the plan's steps, never-shake and the helplines in plain words."""
+    module = lesson_with(
+        framework_tiers["T1"],
+        {"type": "diagram", "value": {"diagram": "comfort_plan", "caption": ""}},
+    )
+    soup = BeautifulSoup(client.get(module.url).content, "html.parser")
+    figure = soup.select_one("figure.diagram")
+    title_id, _ = figure.find("svg")["aria-labelledby"].split()
+    assert soup.find(id=title_id).get_text() == "When your baby cries: a plan for every carer"
+    assert [dt.get_text() for dt in figure.select("details dt")] == [
+        "1. Check",
+        "2. Comfort",
+        "3. Still crying?",
+        "4. Take a break",
+        "Never shake a baby",
+    ]
+    link = figure.select_one(".diagram__handout a")
+    assert link["href"] == "/handouts/crying-and-comfort.pdf"
+    assert "crying, comfort and coping" in link.get_text()
+
+    response = client.get(link["href"])
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(response.content).split())
+    assert "When your baby cries" in text
+    assert "put your baby on their back in their cot" in text
+    assert "Shaking can cause serious brain injury" in text
+    assert "Samaritans" in text  # the default helplines
