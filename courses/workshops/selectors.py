@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from statistics import mean
 
 from django.db.models import Count, Q, QuerySet
@@ -228,3 +229,68 @@ def evaluation_results(course, user) -> tuple[Results, list[Results]]:
         for session, items in sorted(per_session.items(), key=lambda kv: kv[0].starts_at)
     ]
     return overall, sessions
+
+
+@dataclass
+class QuarterEvaluation:
+    """Evaluations completed in one quarter, pooled over courses: how useful, and confidence in
+    the courses' competency areas before and after (each response's average over its areas).
+    Figures only for five responses or more."""
+
+    end: date
+    responses: int
+    shown: bool
+    usefulness: float | None = None
+    before: float | None = None
+    after: float | None = None
+
+    @property
+    def change(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return round(self.after - self.before, 1)
+
+
+def evaluations_by_quarter(user_ids, quarters: list[tuple[date, date]]) -> list[QuarterEvaluation]:
+    """For each ``(start, end)`` quarter, the evaluations completed in it by the people
+    ``user_ids`` (a list or a subquery). One query, whatever the number of quarters."""
+    if not quarters:
+        return []
+    rows = Evaluation.objects.filter(
+        user_id__in=user_ids,
+        after_at__date__gte=quarters[0][0],
+        after_at__date__lte=quarters[-1][1],
+    ).values_list("after_at", "usefulness", "confidence_before", "confidence_after")
+    by_quarter: dict[date, list] = defaultdict(list)
+    for after_at, usefulness, before, after in rows:
+        day = timezone.localdate(after_at)
+        for start, end in quarters:
+            if start <= day <= end:
+                by_quarter[end].append((usefulness, before, after))
+                break
+
+    def average(values):
+        values = [v for v in values if v is not None]
+        return round(mean(values), 1) if values else None
+
+    def area_mean(answers: dict):
+        values = [v for v in answers.values() if isinstance(v, int | float)]
+        return mean(values) if values else None
+
+    results = []
+    for _, end in quarters:
+        answered = by_quarter.get(end, [])
+        if len(answered) < MIN_RESPONSES:
+            results.append(QuarterEvaluation(end=end, responses=len(answered), shown=False))
+            continue
+        results.append(
+            QuarterEvaluation(
+                end=end,
+                responses=len(answered),
+                shown=True,
+                usefulness=average(u for u, _, _ in answered),
+                before=average(area_mean(b) for _, b, _ in answered),
+                after=average(area_mean(a) for _, _, a in answered),
+            )
+        )
+    return results

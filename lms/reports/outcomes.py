@@ -215,6 +215,18 @@ def _countable_sessions(first: date, last: date) -> tuple[str, list]:
     return sql, list(params)
 
 
+def evaluations_by_quarter(scope: Scope, filters: Filters, days: list[date]):
+    """Training evaluations completed in each quarter ending on ``days`` by the people who work
+    or worked in the scope's units (with the filters): responses, usefulness and confidence
+    before and after, for five responses or more (``courses.workshops.selectors``)."""
+    from courses.workshops.selectors import evaluations_by_quarter as by_quarter
+    from lms.workforce.models import Membership
+
+    units = list(scope_unit_paths(scope, filters))
+    people = Membership.objects.filter(unit_id__in=units).values("user_id")
+    return by_quarter(people, [(quarter_start(d), d) for d in sorted(days)])
+
+
 class _Tally:
     """Adds up people per (day, row) and in total per day, each person once."""
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from courses.workshops.selectors import MIN_RESPONSES
 from lms import exports
 from lms.workforce.models import Membership
 
@@ -91,6 +92,7 @@ class OutcomesView(LoginRequiredMixin, View):
         ends = outcomes.quarter_ends(today)
         quarters = outcomes.outcomes(scope, filters, ends, supervision=True)
         on_day = outcomes.outcomes(scope, filters, [chosen])
+        evaluations = outcomes.evaluations_by_quarter(scope, filters, ends)
         focus = quarters.focus
         ancestors = list(focus.get_ancestors()) if focus is not None else []
         query = filters.as_query()
@@ -109,6 +111,8 @@ class OutcomesView(LoginRequiredMixin, View):
                 "columns": list(zip(labels, ends, strict=True)),
                 "labels": labels,
                 "charts": [(f"trend-{i}", row) for i, row in enumerate(quarters.rows)],
+                "evaluation_rows": list(zip(labels, evaluations, strict=True)),
+                "evaluation_minimum": MIN_RESPONSES,
                 "holding_title": outcomes.HOLDING_TITLE,
                 "ancestors": [a for a in ancestors if scope.covers(a)],
             },

@@ -357,3 +357,59 @@ def test_a_rebuild_in_small_batches_writes_each_person_once(history, monkeypatch
     q = history["q"]
     result = figures(outcomes(history["trust"], Filters(), [q[6], history["today"]]))
     assert result["Total"] == [(7, 4), (6, 2)]
+
+
+def test_training_evaluation_by_quarter_pools_five_or_more_and_only_their_people(
+    client, history, org_tree
+):
+    """The outcomes page shows the evaluations the trust's people completed in each quarter:
+    a quarter with five responses shows its averages (hand-computed), one with fewer shows
+    nothing but the count, and another organisation's answers are not counted."""
+    from courses.workshops.models import Evaluation
+
+    q, people = history["q"], history["people"]
+    course = make_course(title="Video Feedback Practice", tier=history["hv"].required_tier)
+
+    def evaluate(person, day, usefulness, before, after):
+        enrolment = Enrolment.objects.create(
+            user=person, course=course, cycle=next(_cycle), is_current=False
+        )
+        Evaluation.objects.create(
+            user=person,
+            course=course,
+            enrolment=enrolment,
+            usefulness=usefulness,
+            confidence_before={"attachment": before, "observation": before + 1},
+            confidence_after={"attachment": after, "observation": after + 1},
+            will_do_differently="Slow down and watch the baby first.",
+            after_at=start_of_day(day) + timedelta(hours=12),
+        )
+
+    in_q6 = q[6] - timedelta(days=20)
+    # Five trust people in the quarter ending q[6]: usefulness 5,4,4,3,5 -> 4.2; confidence
+    # before (area averages) 2.5,1.5,2.5,3.5,2.5 -> 2.5; after 4.5,3.5,4.5,4.5,3.5 -> 4.1.
+    for n, (useful, before, after) in zip(
+        (1, 2, 4, 5, 6), [(5, 2, 4), (4, 1, 3), (4, 2, 4), (3, 3, 4), (5, 2, 3)], strict=True
+    ):
+        evaluate(people[n], in_q6, useful, before, after)
+    evaluate(people[8], in_q6, 1, 1, 1)  # Northshire Council: not the trust manager's
+    for n in (6, 7):  # two in the last quarter: too few to show
+        evaluate(people[n], q[7] - timedelta(days=5), 5, 1, 5)
+
+    client.force_login(history["trust_manager"])
+    response = client.get(OUTCOMES)
+    rows = dict(response.context["evaluation_rows"])
+    shown = rows[response.context["labels"][6]]
+    assert (shown.responses, shown.usefulness, shown.before, shown.after, shown.change) == (
+        5,
+        4.2,
+        2.5,
+        4.1,
+        1.6,
+    )
+    hidden = rows[response.context["labels"][7]]
+    assert (hidden.responses, hidden.shown, hidden.usefulness) == (2, False, None)
+    page = response.content.decode()
+    assert "Training evaluation by quarter" in page
+    assert "Fewer than 5 responses: not shown" in page
+    assert "Slow down and watch the baby" not in page  # free text is for trainers, not here
