@@ -14,7 +14,10 @@ each virtual user, signed in with a session of their own, loops with a think tim
 
 1. the dashboard (``/learn/``);
 2. a module page of the course they are working on;
-3. the knowledge check submit of that course: mostly wrong answers, one in twenty right. The
+3. a SCORM run-time commit (a 3 KB SCORM 1.2 snapshot, numbered in order, as scorm-again sends
+   it) for the module of a course that plays a package, on which every learner is enrolled
+   (target: p95 under 30 ms);
+4. the knowledge check submit of that course: mostly wrong answers, one in twenty right. The
    courses' retry cool-down and attempt cap are lifted for the run, so a wrong answer is
    recorded every time (a redirect, then the result page, timed on its own); after a pass the
    course is complete and later submits are refused (the form again, 200). Both are fine;
@@ -31,6 +34,7 @@ included), zero errors.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import secrets
@@ -50,6 +54,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.cmi import snapshot  # noqa: E402 (after the path is set)
+
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB", "lms_bench_load")
 CACHE = os.environ.get("BENCH_CACHE", "redis://127.0.0.1:6379/12")
@@ -157,6 +163,32 @@ def create_learners(count: int) -> None:
     print(f"{count} learners ready in {time.monotonic() - started:.0f} s")
 
 
+SCORM_TITLE = "Load e-learning package"
+
+
+def scorm_module(count: int) -> int:
+    """A course whose module plays a SCORM 1.2 package (the tests' own package), with every
+    learner enrolled, so that each virtual user commits run-time data as a learner playing it
+    does. Returns the module's id."""
+    from django.contrib.auth import get_user_model
+
+    from content.models import ModulePage, Tier
+    from content.scorm.models import ScormPackage
+    from courses.services import enrol
+    from tests.scorm.factories import scorm_course, stored
+
+    module = ModulePage.objects.filter(scorm_package__title=SCORM_TITLE).first()
+    if module is None:
+        package = ScormPackage.objects.filter(title=SCORM_TITLE).first() or stored(
+            "1.2", title=SCORM_TITLE
+        )
+        _, module = scorm_course(package, tier=Tier.objects.get(code="T1"), title=SCORM_TITLE)
+    course = module.get_parent().specific
+    for user in get_user_model().objects.filter(email__startswith="load.learner.")[:count]:
+        enrol(user=user, course=course)
+    return module.pk
+
+
 def allow_retries_at_once() -> None:
     """No cool-down and no cap on knowledge-check attempts, so that a failed submit is
     recorded every time (the write path: attempt, answers, score) instead of being refused for
@@ -185,6 +217,7 @@ class Plan:
     questions: list[tuple[str, list[str], list[str]]]  # (field, right options, wrong options)
     enrolment_id: int = 0
     draw: list = field(default_factory=list)  # the questions the knowledge check shows
+    commit_path: str = ""  # the SCORM run-time commit of the package module they play
 
     def draw_token(self, idempotency_key: str) -> str:
         """The signed draw a knowledge-check form carries (as the page would render it)."""
@@ -195,7 +228,7 @@ class Plan:
         )
 
 
-def plans(count: int) -> list[Plan]:
+def plans(count: int, scorm_module_id: int) -> list[Plan]:
     from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
@@ -245,6 +278,7 @@ def plans(count: int) -> list[Plan]:
                 questions=questions,
                 enrolment_id=enrolment.pk,
                 draw=drawn,
+                commit_path=f"/learn/modules/{scorm_module_id}/scorm/commit/",
             )
         )
     return result
@@ -359,11 +393,11 @@ def virtual_user(index: int, plan: Plan, base: str, seed: int, results: Results)
     cookie = f"sessionid={plan.session_key}; csrftoken={CSRF}"
     headers = {"X-Forwarded-Proto": "https", "Cookie": cookie, "Referer": f"https://{base}/"}
 
-    def call(page: str, method: str, path: str, ok: tuple[int, ...], data=None):
+    def call(page: str, method: str, path: str, ok: tuple[int, ...], data=None, extra=None):
         started = time.perf_counter()
         try:
             response = http.request(
-                method, f"http://{base}{path}", data=data, headers=headers,
+                method, f"http://{base}{path}", data=data, headers={**headers, **(extra or {})},
                 allow_redirects=False, timeout=30,
             )  # fmt: skip
         except requests.RequestException as exc:
@@ -379,6 +413,7 @@ def virtual_user(index: int, plan: Plan, base: str, seed: int, results: Results)
     def think() -> bool:
         return not results.stop.wait(rng.uniform(1.0, 3.0))
 
+    sequence, run_id = 0, uuid.uuid4().hex  # the SCORM session: commits numbered in order
     # Arrive over the first few seconds, not all at once.
     if results.stop.wait(rng.uniform(0, 3)):
         return
@@ -389,6 +424,14 @@ def virtual_user(index: int, plan: Plan, base: str, seed: int, results: Results)
         if not think():
             return
         call("module page", "GET", rng.choice(plan.module_paths), (200,))
+        if not think():
+            return
+        # Playing the package: its run-time data, committed as scorm-again does.
+        sequence += 1
+        commit = {"sco": "item-cues", "sequence": sequence, "session": run_id,
+                  "cmi": snapshot(1 + sequence % 3)}  # fmt: skip
+        call("SCORM commit", "POST", plan.commit_path, (200,), json.dumps(commit),
+             {"Content-Type": "application/json", "X-CSRFToken": CSRF})  # fmt: skip
         if plan.quiz_path is None:
             continue
         if not think():
@@ -466,7 +509,7 @@ def main() -> int:
     setup_django()
     create_learners(args.users)
     allow_retries_at_once()
-    users = plans(args.users)
+    users = plans(args.users, scorm_module(args.users))
 
     port = free_port()
     server = start_gunicorn(env, port, args.web_workers, args.worker_class, args.threads)
