@@ -225,11 +225,12 @@ def record_certificate_issued(*, certificate, completion) -> None:
     )
 
 
-def record_supervision_signed_off(*, session, supervisees, **kwargs) -> None:
+def record_supervision_signed_off(sender=None, session=None, supervisees=(), **kwargs) -> None:
     """A supervision session was signed off: each supervisee attended a reflective supervision
     session of its length (hours only; never what was discussed, who else attended or the
-    supervisor). Answers ``supervision.signals.session_signed_off``, in its transaction."""
-    if not enabled():
+    supervisor). Answers ``supervision.signals.session_signed_off``, in its transaction (a
+    signal sent without a session records nothing)."""
+    if session is None or not enabled():
         return
     when = timezone.make_aware(datetime.combine(session.date, time(12)))
     record(
