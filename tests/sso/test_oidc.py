@@ -139,6 +139,29 @@ def test_a_tampered_callback_is_refused(client, riverside_sso, tamper):
     assert refusals(riverside_sso.app).exists()
 
 
+def test_an_expired_id_token_is_refused(client, riverside_sso, monkeypatch):
+    """The provider's ID token has expired by the time it is checked (here the site's clock is
+    two hours ahead of the provider's, longer than the token lives): refused with the page and an
+    audit entry, and no account is made."""
+    from datetime import UTC, datetime, timedelta
+
+    import jwt.api_jwt
+
+    callback = sign_in_at_idp(client, "amara.okafor@riverside.nhs.uk")
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz or UTC) + timedelta(hours=2)
+
+    monkeypatch.setattr(jwt.api_jwt, "datetime", Later)
+    response = client.get(callback)
+    assert response.status_code == 403
+    assert "could not sign you in with your organisation" in response.content.decode()
+    assert not get_user_model().objects.filter(email="amara.okafor@riverside.nhs.uk").exists()
+    assert "id_token" in refusals(riverside_sso.app).get().data["detail"]
+
+
 def test_an_organisation_can_require_single_sign_on(client, riverside_sso, user_factory, password):
     user_factory(email="amara.okafor@riverside.nhs.uk")
     riverside_sso.required = True
