@@ -205,6 +205,12 @@ class CoursePage(Page):
         default=WorkshopOrder.ANY,
         help_text="Blended courses: when the workshop may be booked.",
     )
+    workshop_needs_approval = models.BooleanField(
+        "places need a manager's approval",
+        default=False,
+        help_text="A practitioner's request for a place on a session waits for one of their "
+        "managers to approve it; a manager booking for their staff approves as they book.",
+    )
     references = RichTextField(
         blank=True,
         features=RICH_TEXT_FEATURES,
@@ -240,6 +246,7 @@ class CoursePage(Page):
         FieldPanel("issues_certificate"),
         FieldPanel("delivery"),
         FieldPanel("workshop_order"),
+        FieldPanel("workshop_needs_approval"),
     ]
     edit_handler = TabbedInterface(
         [

@@ -18,6 +18,8 @@ SUBJECTS = {
     "promoted": "A place came up for you: {course}",
     "changed": "Changed: {course}",
     "cancelled": "Place cancelled: {course}",
+    "requested": "Your request for a place: {course}",
+    "declined": "Request for a place not approved: {course}",
     "session_cancelled": "Session cancelled: {course}",
     "reminder": "Reminder: {course} on {when}",
 }

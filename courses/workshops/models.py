@@ -104,6 +104,7 @@ class Booking(models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", "Booked"
         WAITLISTED = "waitlisted", "On the waiting list"
+        REQUESTED = "requested", "Awaiting a manager's approval"
         CANCELLED = "cancelled", "Cancelled"
 
     class Attendance(models.TextChoices):

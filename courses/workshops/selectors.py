@@ -14,7 +14,7 @@ from django.utils import timezone
 from .models import Booking, Evaluation, WorkshopSession
 
 MIN_RESPONSES = 5
-ACTIVE = (Booking.Status.BOOKED, Booking.Status.WAITLISTED)
+ACTIVE = (Booking.Status.BOOKED, Booking.Status.WAITLISTED, Booking.Status.REQUESTED)
 
 
 def upcoming_sessions(course=None, *, now=None) -> QuerySet[WorkshopSession]:
@@ -130,6 +130,18 @@ def no_shows(manager) -> QuerySet[Booking]:
         )
         .select_related("user", "session", "session__course")
         .order_by("-session__starts_at")
+    )
+
+
+def approval_requests(manager) -> QuerySet[Booking]:
+    """Requests for a place, awaiting approval, from staff whose records the manager sees."""
+    from lms.workforce.selectors import staff_in_scope
+
+    people = staff_in_scope(manager, records=True).values("user_id")
+    return (
+        Booking.objects.filter(user__in=people, status=Booking.Status.REQUESTED)
+        .select_related("user", "session", "session__course")
+        .order_by("queued_at", "id")
     )
 
 

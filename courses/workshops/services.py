@@ -31,6 +31,8 @@ WAITLISTED = "waitlisted"
 PROMOTED = "promoted"
 CHANGED = "changed"
 CANCELLED = "cancelled"
+REQUESTED = "requested"
+DECLINED = "declined"
 SESSION_CANCELLED = "session_cancelled"
 REMINDER = "reminder"
 
@@ -123,8 +125,11 @@ def book(*, session, user, by=None, now=None) -> BookingOutcome:
     existing = Booking.objects.filter(session=session, user=user).first()
     if existing is not None and existing.status in selectors.ACTIVE:  # a double click
         return BookingOutcome(existing, created=False)
-    booked = Booking.objects.filter(session=session, status=Booking.Status.BOOKED).count()
-    status = Booking.Status.BOOKED if booked < session.capacity else Booking.Status.WAITLISTED
+    if course.workshop_needs_approval and by == user:
+        # Waits for a manager (``decide_request``); no place is taken until then.
+        status = Booking.Status.REQUESTED
+    else:
+        status = _place_or_waiting_list(session)
     values = {
         "status": status,
         "enrolment": enrolment,
@@ -144,12 +149,50 @@ def book(*, session, user, by=None, now=None) -> BookingOutcome:
         booking = existing
     else:
         booking = Booking.objects.create(session=session, user=user, **values)
-    _email(booking, CONFIRMED if status == Booking.Status.BOOKED else WAITLISTED)
+    _email(
+        booking,
+        {Booking.Status.BOOKED: CONFIRMED, Booking.Status.REQUESTED: REQUESTED}.get(
+            status, WAITLISTED
+        ),
+    )
     if enrolment is None:
         from . import tasks
 
         enqueue_on_commit(tasks.enrol_for_booking, booking.pk)
     return BookingOutcome(booking, created=True)
+
+
+def _place_or_waiting_list(session: WorkshopSession) -> str:
+    """A place while there is one, else the waiting list. The caller holds the session's lock."""
+    booked = Booking.objects.filter(session=session, status=Booking.Status.BOOKED).count()
+    return Booking.Status.BOOKED if booked < session.capacity else Booking.Status.WAITLISTED
+
+
+@transaction.atomic
+def decide_request(*, booking: Booking, by, approve: bool, now=None) -> Booking:
+    """A manager of the person's records approves their request for a place (a place, or the
+    waiting list when the session has filled meanwhile, in the order of approval) or declines
+    it. Deciding twice changes nothing. Refused for anyone but the person's managers (not the
+    person themself)."""
+    if by.pk == booking.user_id or not may_book_for(by, booking.user):
+        raise PermissionDenied("Only a manager of this person's training can decide.")
+    now = now or timezone.now()
+    session = _lock(booking.session)
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status != Booking.Status.REQUESTED:
+        return booking
+    if approve:
+        _check_open(session, now)
+        booking.status = _place_or_waiting_list(session)
+        booking.queued_at = now
+        booking.booked_at = now if booking.status == Booking.Status.BOOKED else None
+        booking.booked_by = by
+        _email(booking, CONFIRMED if booking.status == Booking.Status.BOOKED else WAITLISTED)
+    else:
+        booking.status, booking.cancelled_at = Booking.Status.CANCELLED, now
+        _email(booking, DECLINED)
+    booking.save(update_fields=["status", "queued_at", "booked_at", "booked_by", "cancelled_at"])
+    return booking
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sessions/<int:pk>/register/", views.RegisterView.as_view(), name="register"),
     path("bookings/<int:pk>/cancel/", views.CancelView.as_view(), name="cancel"),
     path("no-shows/", views.NoShowsView.as_view(), name="no_shows"),
+    path("approvals/", views.ApprovalsView.as_view(), name="approvals"),
     path("evaluation/<int:enrolment_id>/", views.EvaluationView.as_view(), name="evaluation"),
     path("results/", views.ResultsIndexView.as_view(), name="results_index"),
     path("results/<int:course_id>/", views.ResultsView.as_view(), name="results"),

@@ -43,6 +43,7 @@ class IndexView(LoginRequiredMixin, TemplateView):
             "bookings": selectors.active_bookings(self.request.user),
             "sessions": selectors.upcoming_sessions(),
             "led": selectors.sessions_led(self.request.user)[:20],
+            "manages": can_manage_records(self.request.user),
         }
 
 
@@ -89,6 +90,12 @@ class BookView(LoginRequiredMixin, View):
         who = "You have" if person == request.user else f"{person.display_name} has"
         if not outcome.created:
             messages.info(request, f"{who} already booked this session.")
+        elif booking.status == Booking.Status.REQUESTED:
+            messages.success(
+                request,
+                "Your request for a place has gone to your manager. We will email you when they "
+                "have decided.",
+            )
         elif booking.status == Booking.Status.BOOKED:
             messages.success(request, f"{who} a place. A calendar invitation is on its way.")
         else:
@@ -161,6 +168,49 @@ class NoShowsView(RecordsManagerRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "bookings": selectors.no_shows(self.request.user)[:500],
         }
+
+
+class ApprovalsView(RecordsManagerRequiredMixin, TemplateView):
+    """Requests for a place from the manager's staff, on courses whose places need approval:
+    approve (a place, or the waiting list if the session has filled) or decline."""
+
+    template_name = "workshops/approvals.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "requests": selectors.approval_requests(self.request.user)[:500],
+        }
+
+    def post(self, request):
+        decision = request.POST.get("decision")
+        booking_id = request.POST.get("booking", "")
+        if decision not in ("approve", "decline") or not booking_id.isdigit():
+            messages.error(request, "Choose Approve or Decline for a request.")
+            return redirect("workshops:approvals")
+        booking = get_object_or_404(
+            selectors.approval_requests(request.user).model.objects.select_related(
+                "user", "session", "session__course"
+            ),
+            pk=int(booking_id),
+        )
+        try:
+            decided = services.decide_request(
+                booking=booking, by=request.user, approve=decision == "approve"
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("workshops:approvals")
+        who = booking.user.display_name or booking.user.email
+        if decided.status == Booking.Status.BOOKED:
+            messages.success(request, f"Approved: {who} has a place.")
+        elif decided.status == Booking.Status.WAITLISTED:
+            messages.success(request, f"Approved: the session is full, so {who} is waiting.")
+        elif decided.status == Booking.Status.CANCELLED and decision == "decline":
+            messages.success(request, f"Declined: {who} has been told.")
+        return redirect("workshops:approvals")
 
 
 class EvaluationView(LoginRequiredMixin, TemplateView):

@@ -468,6 +468,8 @@ MATRIX: dict[str, list[Case]] = {
         shows=((lambda w: w.p.display_name, {"trainer"}),),
     ),
     "workshops:no_shows": [Case(allow(RECORD_MANAGERS))],
+    # Requests for places from the manager's staff; an empty POST is refused with a message.
+    "workshops:approvals": get_and_post(allow(RECORD_MANAGERS), allow(RECORD_MANAGERS, ANYWHERE)),
     # The learner's own evaluation of their enrolment; every question is optional.
     "workshops:evaluation": get_and_post(
         allow({"practitioner"}),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates.models import Certificate
+from content.models import CoursePage
 from courses import services as course_services
 from courses.models import Completion
 from courses.workshops import ics, services
@@ -216,6 +217,69 @@ def test_manager_books_their_staff_and_sees_no_shows(
     services.mark_register(session=session, by=trainer, marks={booking.pk: "absent"})
     page = client.get(reverse("workshops:no_shows")).content.decode()
     assert staff.display_name in page
+
+
+def test_places_that_need_approval_wait_for_the_persons_manager(
+    client, framework_tiers, org_tree, make_member, user_factory, django_capture_on_commit_callbacks
+):
+    """A practitioner asks; no place is taken until a manager of their records approves (a place,
+    or the waiting list if the session filled meanwhile); a decline frees nothing and tells
+    them; another organisation's manager cannot decide; deciding twice changes nothing; a
+    manager booking for their staff needs no approval."""
+    course = make_workshop_course(tier=framework_tiers["T1"], title="Newborn Observation Day")
+    CoursePage.objects.filter(pk=course.pk).update(workshop_needs_approval=True)
+    session = make_session(course, capacity=1)
+    manager = make_member(org_tree["trust"], is_manager=True, job_role=None).user
+    other_manager = make_member(org_tree["council"], is_manager=True, job_role=None).user
+    asker, second, third = (make_member(org_tree["hv_team"]).user for _ in range(3))
+
+    client.force_login(asker)
+    session_url = reverse("workshops:session", args=[session.pk])
+    assert "Ask for a place" in client.get(session_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("workshops:book", args=[session.pk]))
+        client.post(reverse("workshops:book", args=[session.pk]))  # a double click
+    request = Booking.objects.get(user=asker)
+    assert request.status == "requested"
+    assert "is with your manager" in mail.outbox[-1].body and not mail.outbox[-1].attachments
+    assert "waiting for your manager" in client.get(session_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.book(session=session, user=second)
+    assert Booking.objects.get(user=second).status == "requested"  # the place is still free
+
+    approvals = reverse("workshops:approvals")
+    client.force_login(other_manager)
+    assert asker.display_name not in client.get(approvals).content.decode()
+    response = client.post(approvals, {"booking": request.pk, "decision": "approve"})
+    assert response.status_code == 404
+    assert Booking.objects.get(pk=request.pk).status == "requested"
+
+    client.force_login(manager)
+    assert approvals in client.get(reverse("workshops:index")).content.decode()
+    page = client.get(approvals).content.decode()
+    assert asker.display_name in page and second.display_name in page
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(approvals, {"booking": request.pk, "decision": "approve"})
+        client.post(approvals, {"booking": request.pk, "decision": "decline"})  # too late
+    request.refresh_from_db()
+    assert (request.status, request.booked_by) == ("booked", manager)
+    assert len(mail.outbox) == 1 and "METHOD:REQUEST" in _calendar(mail.outbox[0])
+    # The session is now full: the next approval puts them on the waiting list.
+    client.post(approvals, {"booking": Booking.objects.get(user=second).pk, "decision": "approve"})
+    assert Booking.objects.get(user=second).status == "waitlisted"
+    # A manager booking for their staff approves as they book.
+    client.post(reverse("workshops:book", args=[session.pk]), {"person": third.pk})
+    assert Booking.objects.get(user=third).status == "waitlisted"
+    # Declining frees nothing and tells them.
+    fourth = make_member(org_tree["hv_team"]).user
+    declined = services.book(session=session, user=fourth).booking
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(approvals, {"booking": declined.pk, "decision": "decline"})
+    assert Booking.objects.get(pk=declined.pk).status == "cancelled"
+    assert "did not approve" in mail.outbox[0].body
+    assert client.post(approvals, {"decision": "maybe"}).status_code == 302  # told, nothing done
 
 
 def test_online_link_is_shown_only_to_people_with_a_place(client, course, user_factory):
