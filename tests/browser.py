@@ -5,8 +5,14 @@ Content Security Policy violations reported in the browser console.
 The ``browser`` fixture is registered in tests/conftest.py.
 """
 
+import functools
+import threading
+from contextlib import contextmanager
+
 import pytest
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
 from django.test import Client
 
 from tests.conftest import require_chromium
@@ -16,9 +22,43 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+# On the embedded pass the live server's request threads and the test share one connection to
+# the in-memory SQLite database (Django hands the test's connection to the server), and Django's
+# transaction bookkeeping on a connection (atomic blocks, savepoints) is not thread-safe: two
+# requests at once (a player saving twice), or a read by the test while a request is inside an
+# atomic block, break each other ("no such savepoint"). So, there only, requests and the test's
+# reads (``shared_database``) take this lock in turn. PostgreSQL gives each thread its own.
+_SHARED_DATABASE = threading.RLock()
+
+
+def _one_connection_for_all() -> bool:
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
+@contextmanager
+def shared_database():
+    """Hold while the test reads the database a live server may be writing to."""
+    if not _one_connection_for_all():
+        yield
+        return
+    with _SHARED_DATABASE:
+        yield
+
+
+def _one_request_at_a_time(call):
+    @functools.wraps(call)
+    def serve(self, environ, start_response):
+        with _SHARED_DATABASE:
+            return call(self, environ, start_response)
+
+    return serve
+
+
 @pytest.fixture
 def browser(monkeypatch):
     path = require_chromium()
+    if _one_connection_for_all():
+        monkeypatch.setattr(WSGIHandler, "__call__", _one_request_at_a_time(WSGIHandler.__call__))
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
     # itself (not by the live server) are safe. monkeypatch restores the variable afterwards.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

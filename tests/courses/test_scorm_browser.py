@@ -11,7 +11,7 @@ from django.db import OperationalError
 from certificates.models import Certificate
 from courses.models import Completion, ScoRecord
 from courses.services import enrol
-from tests.browser import assert_accessible, new_page
+from tests.browser import assert_accessible, new_page, shared_database
 from tests.factories import TierFactory, UserFactory
 from tests.scorm.factories import scorm_course, stored
 
@@ -23,16 +23,18 @@ pytestmark = [
 
 def read(query):
     """A read from the test while the player may be saving: on the embedded pass the live
-    server and the test share one in-memory SQLite database, whose table locks answer "database
-    table is locked" at once instead of waiting, so the read is tried again for a while."""
+    server and the test share one in-memory SQLite database, so the read waits for any request
+    in progress (``shared_database``), and a table lock still held ("database table is locked",
+    answered at once instead of waiting) makes it try again for a while."""
     deadline = time.monotonic() + 10
     while True:
         try:
-            return query()
+            with shared_database():
+                return query()
         except OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
-            time.sleep(0.05)
+        time.sleep(0.05)
 
 
 def wait_for(condition, what: str, seconds: float = 15):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from courses import services as course_services
 from courses.models import Completion
 from courses.workshops.models import Booking, Evaluation, WorkshopSession
-from tests.browser import assert_accessible, new_page
+from tests.browser import assert_accessible, new_page, shared_database
 from tests.factories import CompetencyAreaFactory, UserFactory, tiers
 from tests.workshops.factories import make_trainer, make_workshop_course, start_session
 
@@ -34,6 +34,12 @@ def wait_for(condition, what: str, seconds: float = 30):
             return found
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def db(query):
+    """A read while the live server may be answering the browser (see ``shared_database``)."""
+    with shared_database():
+        return query()
 
 
 @pytest.fixture
@@ -75,7 +81,7 @@ def test_schedule_book_waiting_list_register_certificate_evaluation(browser, liv
     tess.locator(f"[name=trainers][value='{trainer.pk}']").check()
     tess.locator("[name=status][value=scheduled]").check()
     tess.get_by_role("button", name=re.compile("^(Create|Save)", re.IGNORECASE)).first.click()
-    session = wait_for(lambda: WorkshopSession.objects.filter(course=course).first(), "a session")
+    session = wait_for(lambda: db(WorkshopSession.objects.filter(course=course).first), "a session")
     assert session.capacity == 1 and list(session.trainers.all()) == [trainer]
     session_url = reverse("workshops:session", args=[session.pk])
 
@@ -123,7 +129,7 @@ def test_schedule_book_waiting_list_register_certificate_evaluation(browser, liv
 
     # The course completes and its certificate follows.
     completion = wait_for(
-        lambda: Completion.objects.filter(user=ben, course=course).first(), "the completion"
+        lambda: db(Completion.objects.filter(user=ben, course=course).first), "the completion"
     )
     assert not Completion.objects.filter(user=ada, course=course).exists()
 
