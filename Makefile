@@ -1,10 +1,10 @@
 # Two commands do all set-up on a fresh machine (see README.md):
 #   make run    set up the embedded default (SQLite, eager tasks, console email), load the
 #               curriculum and demo data, and start the site on http://127.0.0.1:8000/
-#   make test   set up the virtual environment and run the whole test suite twice: on the
-#               embedded default, then on PostgreSQL, Redis and real Celery workers
-#               (tests/services_pass.py; skipped with the reason if those servers are not
-#               reachable, except in CI where that fails)
+#   make test   set up the virtual environment and run the whole test suite twice, side by
+#               side (tests/run_passes.py): on the embedded default, and on PostgreSQL, Redis
+#               and real Celery workers (tests/services_pass.py; skipped with the reason if
+#               those servers are not reachable, except in CI where that fails)
 
 SHELL := /bin/bash
 VENV := .venv
@@ -61,8 +61,7 @@ run: setup
 	@$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv ralph
-	LMS_TEST_PASS=embedded FUZZ_PROFILE=dev $(PY) -m pytest --create-db $(PYTEST_ARGS)
-	$(PY) -m tests.services_pass $(PYTEST_ARGS)
+	$(PY) -m tests.run_passes $(PYTEST_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .
