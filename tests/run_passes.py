@@ -34,6 +34,8 @@ PROGRESS = re.compile(r"\[\s*(\d+)%\]")
 
 
 def commands(pytest_args: list[str]) -> dict[str, tuple[list[str], dict[str, str]]]:
+    # The slowest tests of each pass are listed at its end: where CI's time goes.
+    pytest_args = ["--durations=30", "--durations-min=5", *pytest_args]
     return {
         "embedded": (
             [sys.executable, "-m", "pytest", "--create-db", *pytest_args],
