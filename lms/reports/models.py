@@ -14,6 +14,11 @@ benchmark machine (bench/README.md). The read models hold the same facts, narrow
   the unit of their highest-tier role) are required to do it, hold a current completion, one
   expiring within 90 days, or only an expired one.
 
+- ``CourseAnalyticsSnapshot``: per course, the trainers' analytics (funnel through the modules,
+  scores, the questions most often answered wrongly), worked out in the background and read in
+  one query; the page says how old its figures are and asks for newer ones once they are older
+  than ``ANALYTICS_MAX_AGE_SECONDS``.
+
 A tally is exact on every day from ``computed_on`` to the day before ``changes_on`` (the first
 day on which time alone changes one of its counts). A read that meets a tally past its
 ``changes_on`` computes that unit live (never a wrong figure, only a slower one); the daily
@@ -240,3 +245,23 @@ class SentReminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} reminder {self.pk}"
+
+
+class CourseAnalyticsSnapshot(models.Model):
+    """The trainers' analytics of one course as last worked out (``lms.reports.services.
+    refresh_course_analytics``): ``figures`` holds plain numbers and texts only, never anything
+    about a person."""
+
+    course = models.OneToOneField(
+        "content.CoursePage", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    figures = models.JSONField()
+    computed_at = models.DateTimeField()
+    took_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "course analytics snapshot"
+        verbose_name_plural = "course analytics snapshots"
+
+    def __str__(self):
+        return f"Analytics of course {self.course_id}"

@@ -324,3 +324,56 @@ def send_supervision_reminders(*, on: date | None = None) -> int:
 
 def send_manager_digests(*, on: date | None = None) -> int:
     return send_all(digest_reminders(on))
+
+
+# --- Course analytics ------------------------------------------------------------------------
+
+
+def refresh_course_analytics(course_id: int):
+    """Work out a course's analytics from the live tables and store them (the read model the
+    trainers' page reads). Safe to run twice or at once: the last one stored wins, and both are
+    exact as at their own time."""
+    import time
+
+    from content.models import CoursePage
+
+    from . import selectors
+    from .models import CourseAnalyticsSnapshot
+
+    course = CoursePage.objects.filter(pk=course_id).select_related("tier").first()
+    if course is None:
+        return None
+    started = time.perf_counter()
+    data = selectors.compute_course_analytics(course)
+    took_ms = round((time.perf_counter() - started) * 1000)
+    snapshot, _ = CourseAnalyticsSnapshot.objects.update_or_create(
+        course_id=course_id,
+        defaults={
+            "figures": selectors.analytics_figures(data),
+            "computed_at": data.as_at,
+            "took_ms": took_ms,
+        },
+    )
+    return snapshot
+
+
+def course_analytics_for_trainers(course):
+    """The analytics a trainer's page shows: the stored figures (one query). The first time a
+    course is looked at they are worked out there and then; once they are older than
+    ``ANALYTICS_MAX_AGE_SECONDS`` the page shows them with their time and newer ones are asked
+    of the background worker, once, however many people are looking."""
+    from django.core.cache import cache
+
+    from lms.celery import enqueue_on_commit
+
+    from . import selectors, tasks
+
+    snapshot = selectors.analytics_snapshot(course)
+    if snapshot is None:
+        snapshot = refresh_course_analytics(course.pk)
+    data = selectors.course_analytics(course, snapshot)
+    if data.stale and cache.add(
+        f"reports:analytics-refresh:{course.pk}", 1, timeout=settings.ANALYTICS_MAX_AGE_SECONDS
+    ):
+        enqueue_on_commit(tasks.refresh_course_analytics, course.pk)
+    return data

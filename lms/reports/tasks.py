@@ -17,6 +17,13 @@ def rebuild_coverage() -> dict:
     return facts.rebuild()
 
 
+@idempotent_task(name="reports.refresh_course_analytics")
+def refresh_course_analytics(course_id: int) -> None:
+    from . import services
+
+    services.refresh_course_analytics(course_id)
+
+
 @idempotent_task(name="reports.refresh_stale_facts")
 def refresh_stale_facts() -> dict:
     """Daily, shortly after midnight: renew read-model rows that time has overtaken (reads stay

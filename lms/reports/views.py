@@ -335,7 +335,7 @@ class CourseAnalyticsView(LoginRequiredMixin, View):
         return render(
             request,
             "reports/course_analytics.html",
-            {"data": selectors.course_analytics(course)},
+            {"data": services.course_analytics_for_trainers(course)},
         )
 
 

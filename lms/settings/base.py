@@ -431,3 +431,8 @@ TRAINING_RECORD_RETENTION_DAYS = env.int("TRAINING_RECORD_RETENTION_DAYS", defau
 INVITATION_RETENTION_DAYS = env.int("INVITATION_RETENTION_DAYS", default=90)
 STAFF_IMPORT_RETENTION_DAYS = env.int("STAFF_IMPORT_RETENTION_DAYS", default=90)
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)
+
+# --- Course analytics (lms/reports: CourseAnalyticsSnapshot) ------------------------------------
+# How old the trainers' course analytics may be before the page asks the worker for newer ones
+# (it always shows the time its figures are from).
+ANALYTICS_MAX_AGE_SECONDS = env.int("ANALYTICS_MAX_AGE_SECONDS", default=300)
