@@ -9,6 +9,8 @@
   about 300 ms.
 - Renders are serialised by a lock: Pango and the shared font configuration are not
   thread-safe, and a process renders one document at a time anyway (Celery prefork).
+- WeasyPrint (and Pango through it) is imported on the first render, not with this module: a
+  web worker that never renders a PDF does not carry it (about 22 MB of memory per process).
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ import logging
 import threading
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
 
 logger = logging.getLogger(__name__)
 
@@ -46,17 +50,34 @@ def allowed_roots() -> list[Path]:
     return [STATIC_DIR, Path(settings.MEDIA_ROOT).resolve()]
 
 
-class RestrictedURLFetcher(URLFetcher):
-    """Serves ``data:`` URIs and local files under :func:`allowed_roots`; refuses the rest
-    (http, https, ftp, other files), so a template or an uploaded SVG cannot make the renderer
-    reach the network or read arbitrary files."""
+@cache
+def _weasyprint_classes():
+    """The two WeasyPrint subclasses, defined on first use (see the module's docstring)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self):
-        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False, timeout=1)
+    class RestrictedURLFetcher(URLFetcher):
+        """Serves ``data:`` URIs and local files under :func:`allowed_roots`; refuses the rest
+        (http, https, ftp, other files), so a template or an uploaded SVG cannot make the
+        renderer reach the network or read arbitrary files."""
 
-    def fetch(self, url, headers=None):
-        check_allowed(url)
-        return super().fetch(url, headers)
+        def __init__(self):
+            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False, timeout=1)
+
+        def fetch(self, url, headers=None):
+            check_allowed(url)
+            return super().fetch(url, headers)
+
+    class MinimalUserAgentHTML(HTML):
+        """An HTML document styled with a minimal user-agent stylesheet instead of WeasyPrint's
+        full one, for templates whose own stylesheet sets everything (the certificate). Should a
+        future WeasyPrint stop calling this hook, its full stylesheet applies: same output, a
+        little slower."""
+
+        def _ua_stylesheets(self, forms=False):
+            return [minimal_ua_stylesheet()]
+
+    return RestrictedURLFetcher, MinimalUserAgentHTML, HTML
 
 
 def check_allowed(url: str) -> None:
@@ -77,13 +98,15 @@ def check_allowed(url: str) -> None:
 
 
 @lru_cache(maxsize=1)
-def url_fetcher() -> RestrictedURLFetcher:
+def url_fetcher():
     # Reused: WeasyPrint's default fetcher builds an SSL context for every document (~50 ms).
-    return RestrictedURLFetcher()
+    return _weasyprint_classes()[0]()
 
 
 @lru_cache(maxsize=1)
 def font_config() -> FontConfiguration:
+    from weasyprint.text.fonts import FontConfiguration
+
     return FontConfiguration()
 
 
@@ -91,6 +114,8 @@ def font_config() -> FontConfiguration:
 def stylesheet(name: str) -> CSS:
     # Parsing the stylesheet registers the bundled @font-face fonts with the shared
     # configuration, once per process.
+    from weasyprint import CSS
+
     return CSS(
         filename=str(STYLESHEETS[name]), font_config=font_config(), url_fetcher=url_fetcher()
     )
@@ -98,23 +123,16 @@ def stylesheet(name: str) -> CSS:
 
 @lru_cache(maxsize=1)
 def minimal_ua_stylesheet() -> CSS:
+    from weasyprint import CSS
+
     return CSS(filename=str(MINIMAL_UA), font_config=font_config(), url_fetcher=url_fetcher())
-
-
-class MinimalUserAgentHTML(HTML):
-    """An HTML document styled with a minimal user-agent stylesheet instead of WeasyPrint's full
-    one, for templates whose own stylesheet sets everything (the certificate). Should a future
-    WeasyPrint stop calling this hook, its full stylesheet applies: same output, a little
-    slower."""
-
-    def _ua_stylesheets(self, forms=False):
-        return [minimal_ua_stylesheet()]
 
 
 def render(html: str, *, stylesheet_name: str, minimal_ua: bool = False) -> bytes:
     """Render an HTML string to PDF bytes with one of the bundled stylesheets. Relative URLs in
     the HTML resolve against the certificates static folder."""
-    document_class = MinimalUserAgentHTML if minimal_ua else HTML
+    _, minimal_html, html_class = _weasyprint_classes()
+    document_class = minimal_html if minimal_ua else html_class
     with _render_lock:
         document = document_class(
             string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=url_fetcher()
