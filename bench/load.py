@@ -25,7 +25,11 @@ each virtual user, signed in with a session of their own, loops with a think tim
 
 After a warm-up (not counted) it measures for ``--duration`` seconds and prints requests per
 second, p50/p95/p99 per page and overall, errors, and the load on the machine (load average,
-CPU used by gunicorn, by this process and by PostgreSQL/Redis). Exits non-zero on any error.
+CPU used by gunicorn, by this process and by PostgreSQL/Redis), and the memory each gunicorn
+worker holds at the end: RSS (every page it maps, shared ones included), PSS (shared pages
+divided among the processes sharing them: what it costs the machine) and USS (pages only it
+holds: what stopping it would free). gunicorn runs with the Procfile's ``--preload``
+(``--no-preload`` to compare). Exits non-zero on any error.
 
 Target (issue 8): p95 under 150 ms at 50 concurrent users on a 2-core machine (load generator
 included), zero errors.
@@ -293,7 +297,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env: dict, port: int, workers: int, worker_class: str, threads: int):
+def start_gunicorn(
+    env: dict, port: int, workers: int, worker_class: str, threads: int, preload: bool = True
+):
     command = [
         sys.executable, "-m", "gunicorn", "lms.wsgi",
         "--bind", f"127.0.0.1:{port}",
@@ -302,6 +308,8 @@ def start_gunicorn(env: dict, port: int, workers: int, worker_class: str, thread
         "--timeout", "30",
         "--forwarded-allow-ips", "127.0.0.1",
     ]  # fmt: skip
+    if preload:
+        command.append("--preload")
     if worker_class == "gthread":
         command += ["--threads", str(threads)]
     log = (WORK / "gunicorn.log").open("w")
@@ -338,6 +346,28 @@ def process_cpu_seconds(root_pid: int) -> float:
             continue
         total += int(fields[11]) + int(fields[12])
     return total / tick
+
+
+def children_of(root_pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == root_pid:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+def memory_mb(pid: int) -> tuple[float, float, float]:
+    """RSS, PSS and USS of a process in MB (``/proc/<pid>/smaps_rollup``)."""
+    values = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        values[name] = int(rest.split()[0]) / 1024
+    uss = values.get("Private_Clean", 0) + values.get("Private_Dirty", 0)
+    return values.get("Rss", 0), values.get("Pss", 0), uss
 
 
 def service_cpu_seconds(names=("postgres", "redis-server")) -> float:
@@ -498,6 +528,12 @@ def main() -> int:
     )
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="per worker, with gthread")
+    parser.add_argument(
+        "--no-preload",
+        dest="preload",
+        action="store_false",
+        help="load the application in each worker instead of once in gunicorn's master",
+    )
     parser.add_argument("--reuse-db", action="store_true", help="keep the last run's database")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     args = parser.parse_args()
@@ -512,11 +548,14 @@ def main() -> int:
     users = plans(args.users, scorm_module(args.users))
 
     port = free_port()
-    server = start_gunicorn(env, port, args.web_workers, args.worker_class, args.threads)
+    server = start_gunicorn(
+        env, port, args.web_workers, args.worker_class, args.threads, args.preload
+    )
     base = f"127.0.0.1:{port}"
     print(
         f"gunicorn: {args.web_workers} {args.worker_class} workers"
         + (f" x {args.threads} threads" if args.worker_class == "gthread" else "")
+        + (", preloaded" if args.preload else ", not preloaded")
         + f" on {base}; {args.users} users, think time 1-3 s; {os.cpu_count()} CPUs"
     )
     results = Results()
@@ -554,6 +593,10 @@ def main() -> int:
             f"({100 * used[1] / elapsed:.0f}%), PostgreSQL + Redis {used[2]:.1f} s "
             f"({100 * used[2] / elapsed:.0f}%)"
         )
+        processes = [("master", server.pid)] + [("worker", p) for p in children_of(server.pid)]
+        for name, pid in processes:
+            rss, pss, uss = memory_mb(pid)
+            print(f"  gunicorn {name} {pid}: RSS {rss:.0f} MB, PSS {pss:.0f} MB, USS {uss:.0f} MB")
         exit_code = 1 if results.errors or not results.times else 0
     finally:
         results.stop.set()
