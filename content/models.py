@@ -388,10 +388,11 @@ class ModulePage(Page):
         return [block for block in self.body if block.block_type == "question"]
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import module_navigation_on_request
+        from .selectors import lesson_fragment_key, module_navigation_on_request
 
         context = super().get_context(request, *args, **kwargs)
         context.update(module_navigation_on_request(request, self))
+        context["lesson_fragment_key"] = lesson_fragment_key(request, self)
         return context
 
 

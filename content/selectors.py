@@ -114,3 +114,31 @@ def module_navigation_on_request(request, module: ModulePage) -> dict:
     return per_request(
         request, ("module_navigation", module.pk), lambda: module_navigation(module, request)
     )
+
+
+def lesson_fragment_key(request, module: ModulePage) -> str | None:
+    """The cache key of a module's lesson body as this person sees it, or None when it must be
+    rendered afresh (a preview, a draft, no request).
+
+    The body is the same for everyone who sees the same published revision (the page
+    directory's generation changes with every publication), the same glossary terms (a change
+    to the glossary drops them from the cache) and, where the lesson has a "Local pathways"
+    block, the same region's pathways. So it is rendered once per such combination and reused
+    by every learner; only the parts about the person (progress, the knowledge check, the
+    player) are rendered for each request."""
+    import hashlib
+    import json
+
+    from .glossary.selectors import linkable_terms
+
+    if request is None or getattr(request, "is_preview", False) or not module.live:
+        return None
+    tree = directory.on_request(request)
+    if tree.by_path.get(module.path) != module.pk:
+        return None
+    terms = per_request(request, "glossary_refs", linkable_terms)
+    parts = [tree.generation, str(module.pk), repr(terms)]
+    if any(block.block_type == "local_pathways" for block in module.body):
+        pathways = local_pathways_on_request(request)
+        parts.append(json.dumps(pathways, sort_keys=True, default=str))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

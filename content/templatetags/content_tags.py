@@ -44,3 +44,37 @@ def months(value) -> str:
         years = value // 12
         return f"{years} year{'s' if years != 1 else ''}"
     return f"{value} month{'s' if value != 1 else ''}"
+
+
+class SharedFragmentNode(template.Node):
+    def __init__(self, nodelist, key):
+        self.nodelist = nodelist
+        self.key = key
+
+    def render(self, context):
+        from django.conf import settings
+        from django.core.cache import cache
+
+        key = self.key.resolve(context)
+        if not key:
+            return self.nodelist.render(context)
+        cache_key = f"content:fragment:{key}"
+        html = cache.get(cache_key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set(cache_key, html, settings.CONTENT_CACHE_SECONDS)
+        return html
+
+
+@register.tag
+def shared_fragment(parser, token):
+    """``{% shared_fragment key %}...{% endshared_fragment %}``: the enclosed part of a page,
+    rendered once and reused for every request with the same ``key`` (which must say everything
+    the part depends on: ``content.selectors.lesson_fragment_key``); rendered afresh, and not
+    kept, when ``key`` is empty."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("shared_fragment takes one argument: the key")
+    nodelist = parser.parse(("endshared_fragment",))
+    parser.delete_first_token()
+    return SharedFragmentNode(nodelist, parser.compile_filter(bits[1]))

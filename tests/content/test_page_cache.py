@@ -2,9 +2,13 @@
 publication (or an unpublication) shows at once, and signed-in people never get a page cached
 for someone else."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection, reset_queries
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from content.models import HomePage
 from courses import services
@@ -90,3 +94,78 @@ def test_module_navigation_follows_a_published_module_at_once(client, user_facto
     page = client.get(first.url).content.decode()
     assert "Reading the cues" in page
     assert "Module 1 of 2" in page
+
+
+# --- The lesson body: one rendering shared by every learner -------------------------------------
+
+
+def _lesson(course, text):
+    (module,) = modules_of(course)
+    module.body = [
+        {"type": "text", "value": f"<p>{text}</p>"},
+        {"type": "key_points", "value": {"points": ["Babies signal when they need a pause."]}},
+    ]
+    module.save_revision().publish()
+    return type(module).objects.get(pk=module.pk)
+
+
+@contextmanager
+def block_renders():
+    """The lesson block templates rendered meanwhile (Django's test instrumentation)."""
+    rendered = []
+
+    def record(sender, template, context, **kwargs):
+        if (template.name or "").startswith("content/blocks/"):
+            rendered.append(template.name)
+
+    template_rendered.connect(record)
+    try:
+        yield rendered
+    finally:
+        template_rendered.disconnect(record)
+
+
+def test_a_lesson_body_is_rendered_once_and_reused_for_every_learner(client, user_factory):
+    course = make_course(title="Attachment Essentials", modules=1)
+    module = _lesson(course, "Watch for the turn of the head.")
+    learners = [user_factory() for _ in range(3)]
+    with block_renders() as rendered:
+        for learner in learners:
+            services.enrol(user=learner, course=course)
+            client.force_login(learner)
+            page = client.get(module.url).content.decode()
+            assert "Watch for the turn of the head." in page
+            assert "Babies signal when they need a pause." in page
+    assert len(rendered) == 2  # two blocks, rendered for the first learner only
+
+
+def test_a_published_edit_to_a_lesson_reaches_signed_in_learners_at_once(client, user_factory):
+    course = make_course(title="Attachment Essentials", modules=1)
+    module = _lesson(course, "Watch for the turn of the head.")
+    learner = user_factory()
+    services.enrol(user=learner, course=course)
+    client.force_login(learner)
+    client.get(module.url)
+
+    _lesson(course, "Notice the gaze aversion.")
+
+    page = client.get(module.url).content.decode()
+    assert "Notice the gaze aversion." in page
+    assert "Watch for the turn of the head." not in page
+
+
+def test_the_parts_about_the_learner_are_never_shared(client, user_factory):
+    course = make_course(title="Attachment Essentials", modules=1)
+    module = _lesson(course, "Watch for the turn of the head.")
+    done, other = user_factory(), user_factory()
+    for learner in (done, other):
+        services.enrol(user=learner, course=course)
+    client.force_login(done)
+    client.post(reverse("courses:module_complete", args=[module.pk]))
+    assert "You have completed this module" in client.get(module.url).content.decode()
+
+    client.force_login(other)
+    page = client.get(module.url).content.decode()
+    assert "Finish this module" in page
+    assert "You have completed this module" not in page
+    assert "Watch for the turn of the head." in page
