@@ -9,7 +9,11 @@ class CoursesConfig(AppConfig):
         from django.db.models.signals import post_save
         from wagtail.signals import page_published, page_unpublished
 
-        from lms.workforce.signals import membership_started, memberships_started_in_bulk
+        from lms.workforce.signals import (
+            default_job_roles_loaded,
+            membership_started,
+            memberships_started_in_bulk,
+        )
         from supervision.signals import session_signed_off
 
         from . import receivers
@@ -20,6 +24,9 @@ class CoursesConfig(AppConfig):
         )
         memberships_started_in_bulk.connect(
             receivers.on_memberships_started_in_bulk, dispatch_uid="courses_memberships_bulk"
+        )
+        default_job_roles_loaded.connect(
+            receivers.on_default_job_roles_loaded, dispatch_uid="courses_default_job_roles"
         )
         page_published.connect(receivers.on_course_published, dispatch_uid="courses_published")
         page_unpublished.connect(receivers.on_course_published, dispatch_uid="courses_unpublished")

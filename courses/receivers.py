@@ -75,3 +75,22 @@ def on_enrolment_rule_saved(sender, instance, raw=False, **kwargs):
     if raw or not instance.is_active:
         return
     enqueue_on_commit(tasks.enrol_role_members, instance.job_role_id)
+
+
+def on_default_job_roles_loaded(sender, **kwargs) -> list[str]:
+    """The default job roles were loaded: load the default role requirements (the enrolment
+    rules of ``content/curriculum/role_requirements.yaml``) and say what happened."""
+    from . import services
+
+    outcome = services.load_default_role_requirements()
+    lines = [f"  enrolment rule created: {rule}" for rule in outcome.created]
+    lines.append(
+        f"Role requirements: {len(outcome.created)} created, {outcome.kept} loaded before "
+        "(left as they are)."
+    )
+    if outcome.waiting:
+        lines.append(
+            "Not loaded yet (job role or course missing; run `manage.py load_curriculum` "
+            "first): " + "; ".join(outcome.waiting)
+        )
+    return lines

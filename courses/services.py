@@ -13,7 +13,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Max, Min, When
@@ -1257,3 +1259,85 @@ def record_external_completions(*, records: list[ExternalRecord], on: date | Non
     with bulk_write():  # the caller sends people_changed for them all at once
         refresh_standings(user_ids=people, on=on)
     return people
+
+
+# --- Default role requirements --------------------------------------------------------------
+
+DEFAULT_ROLE_REQUIREMENTS_FILE = (
+    Path(settings.BASE_DIR) / "content" / "curriculum" / "role_requirements.yaml"
+)
+ROLE_REQUIREMENT_RECORD = "enrolment-rule:{role}:{course}"
+
+
+@dataclass
+class RoleRequirementsLoad:
+    created: list[str] = field(default_factory=list)
+    kept: int = 0
+    waiting: list[str] = field(default_factory=list)  # role or course not there yet
+
+
+def read_role_requirements(path: Path = DEFAULT_ROLE_REQUIREMENTS_FILE) -> dict[str, list[str]]:
+    """The default role requirements file as ``{job role code: [course slugs]}``."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text()) or {}
+    if not isinstance(data, dict) or not all(
+        isinstance(slugs, list) and all(isinstance(s, str) for s in slugs)
+        for slugs in data.values()
+    ):
+        raise ValidationError(f"{path}: expected job role codes, each with a list of course slugs")
+    return {str(code): list(slugs) for code, slugs in data.items()}
+
+
+@transaction.atomic
+def load_default_role_requirements(
+    path: Path = DEFAULT_ROLE_REQUIREMENTS_FILE,
+) -> RoleRequirementsLoad:
+    """Create the enrolment rules of the default role requirements that were never loaded.
+
+    Each rule is created once: the loader keeps a ``CurriculumRecord`` of it, so a rule an
+    administrator has changed, switched off or deleted since is left as it is (never brought
+    back). A role or course that does not exist yet is reported and loaded on a later run.
+    People already in the role are enrolled on the course after the commit
+    (``on_enrolment_rule_saved``).
+    """
+    from content.models import CurriculumRecord
+    from lms.workforce.models import JobRole
+
+    from .models import EnrolmentRule
+
+    outcome = RoleRequirementsLoad()
+    requirements = read_role_requirements(path)
+    roles = JobRole.objects.in_bulk(list(requirements), field_name="code")
+    slugs = {slug for course_slugs in requirements.values() for slug in course_slugs}
+    loaded_pages = {
+        record.key.removeprefix("course:"): record.object_id
+        for record in CurriculumRecord.objects.filter(key__in=[f"course:{s}" for s in slugs])
+    }
+    pages = CoursePage.objects.in_bulk(list(loaded_pages.values()))
+    by_slug = {slug: pages[pk] for slug, pk in loaded_pages.items() if pk in pages}
+    # Courses made in the admin rather than loaded from the files: by their slug.
+    for page in CoursePage.objects.filter(slug__in=slugs - by_slug.keys()):
+        by_slug.setdefault(page.slug, page)
+    done = set(
+        CurriculumRecord.objects.filter(key__startswith="enrolment-rule:").values_list(
+            "key", flat=True
+        )
+    )
+    for code, course_slugs in requirements.items():
+        for slug in course_slugs:
+            key = ROLE_REQUIREMENT_RECORD.format(role=code, course=slug)
+            if key in done:
+                outcome.kept += 1
+                continue
+            role, course = roles.get(code), by_slug.get(slug)
+            if role is None or course is None:
+                outcome.waiting.append(f"{code} requires {slug}")
+                continue
+            rule, created = EnrolmentRule.objects.get_or_create(job_role=role, course=course)
+            CurriculumRecord.objects.create(key=key, object_id=rule.pk, source_hash="")
+            if created:
+                outcome.created.append(f"{role.name} requires {course.title}")
+            else:
+                outcome.kept += 1
+    return outcome

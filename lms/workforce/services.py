@@ -457,10 +457,14 @@ class DefaultJobRolesError(Exception):
 
 
 @transaction.atomic
-def load_default_job_roles(path=DEFAULT_JOB_ROLES_FILE) -> tuple[int, int]:
+def load_default_job_roles(
+    path=DEFAULT_JOB_ROLES_FILE, report: list[str] | None = None
+) -> tuple[int, int]:
     """Create the default job roles that are missing. Returns ``(created, already_present)``.
 
-    Roles that exist (by code) are left alone, so an administrator's edits survive.
+    Roles that exist (by code) are left alone, so an administrator's edits survive. Then the
+    apps that hang defaults on the roles load them (the courses each role requires, see
+    ``default_job_roles_loaded``); what they say is added to ``report``.
     """
     import yaml
 
@@ -481,6 +485,9 @@ def load_default_job_roles(path=DEFAULT_JOB_ROLES_FILE) -> tuple[int, int]:
         )
         created += was_created
         kept += not was_created
+    for _, lines in signals.default_job_roles_loaded.send(sender=JobRole):
+        if report is not None:
+            report.extend(lines or [])
     return created, kept
 
 

@@ -41,6 +41,9 @@ memberships_started_in_bulk = Signal()
 people_changed = Signal()
 # kwargs: unit_ids: the aggregates left for later by ``people_changed`` are due now.
 aggregates_due = Signal()
+# The default job roles were loaded (``load_default_job_roles``); receivers load what hangs on
+# them (the default role requirements) and return lines for the command to print. No kwargs.
+default_job_roles_loaded = Signal()
 
 
 def send_people_changed(user_ids, *, defer_aggregates: bool = False) -> set[int]:
