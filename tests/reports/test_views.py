@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 from wagtail.models import ModelLogEntry
 
 from lms.reports.services import AUDIT_VIEW_PERSON
@@ -211,7 +212,7 @@ def test_hold_the_required_tier_today_lists_its_people(client, population):
     assert "<h1>Hold the required tier today</h1>" in html
     assert response.context["page"].paginator.count == 4
     for n in (1, 2, 8, 9):
-        assert population.people[n].display_name in html
+        assert escape(population.people[n].display_name) in html
 
 
 def test_a_unit_outside_the_managers_scope_says_so(client, population):
