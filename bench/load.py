@@ -502,7 +502,7 @@ def report(results: Results, seconds: float) -> None:
 
     print(f"\n  {'page':<16} {'count':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}")
     everything = []
-    for page in ("dashboard", "module page", "quiz submit", "attempt result"):
+    for page in ("dashboard", "module page", "SCORM commit", "quiz submit", "attempt result"):
         values = results.times.get(page, [])
         if values:
             print(row(page, values))

@@ -11,6 +11,11 @@ Each pass writes to a log of its own; a line every minute says how far each has 
 each log is printed whole as soon as its pass ends, so that a failure reads as it would
 have alone. The exit status is non-zero when either pass failed.
 
+The whole suite's services pass runs as two halves at the same time (``SECOND_HALF``), each
+with its own database and Redis databases (the second takes the two after
+``TEST_REDIS_DATABASES``, 5 and 6 by default); ``TEST_SERVICES_HALVES=1`` runs it whole. A run
+with pytest arguments (a folder, ``-k``...) runs one services pass.
+
 ``TEST_PASSES=sequential`` runs them one after the other with their output as it comes;
 ``TEST_PASSES=embedded`` or ``TEST_PASSES=services`` runs one.
 
@@ -33,16 +38,61 @@ ROOT = Path(__file__).resolve().parents[1]
 PROGRESS = re.compile(r"\[\s*(\d+)%\]")
 
 
+# The whole suite's services pass runs as two halves at once, each a services pass of its own
+# (its own PostgreSQL database and its own two Redis databases), beside the embedded pass: the
+# services pass is the longer, so this keeps both cores busy to the end. The second half holds
+# these folders; the first everything else (``services_shards`` checks that the two together are
+# the whole suite, once).
+SECOND_HALF = (
+    "tests/accounts",
+    "tests/content",
+    "tests/courses",
+    "tests/privacy",
+    "tests/reports",
+    "tests/supervision",
+    "tests/workforce",
+)
+
+
+def services_shards() -> tuple[list[str], list[str]]:
+    """The test folders and top-level test modules of each half of the services pass."""
+    everything = sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").iterdir()
+        if (path.is_dir() and any(path.rglob("test_*.py")))
+        or (path.is_file() and path.name.startswith("test_") and path.suffix == ".py")
+    )
+    second = [path for path in everything if path in SECOND_HALF]
+    first = [path for path in everything if path not in SECOND_HALF]
+    return first, second
+
+
+def _redis_pair(offset: int) -> str:
+    cache_db, broker_db = (int(n) for n in os.environ.get("TEST_REDIS_DATABASES", "3,4").split(","))
+    return f"{cache_db + offset},{broker_db + offset}"
+
+
 def commands(pytest_args: list[str]) -> dict[str, tuple[list[str], dict[str, str]]]:
     # The slowest tests of each pass are listed at its end: where CI's time goes.
+    whole_suite = not pytest_args
     pytest_args = ["--durations=30", "--durations-min=5", *pytest_args]
-    return {
+    passes = {
         "embedded": (
             [sys.executable, "-m", "pytest", "--create-db", *pytest_args],
             {"LMS_TEST_PASS": "embedded", "FUZZ_PROFILE": "dev"},
         ),
-        "services": ([sys.executable, "-m", "tests.services_pass", *pytest_args], {}),
     }
+    services = [sys.executable, "-m", "tests.services_pass", *pytest_args]
+    if whole_suite and os.environ.get("TEST_SERVICES_HALVES", "2") != "1":
+        first, second = services_shards()
+        passes["services (first half)"] = ([*services, *first], {})
+        passes["services (second half)"] = (
+            [*services, *second],
+            {"TEST_REDIS_DATABASES": _redis_pair(2)},
+        )
+    else:
+        passes["services"] = (services, {})
+    return passes
 
 
 def progress(log: Path) -> str:
@@ -71,7 +121,7 @@ def run_side_by_side(selected: dict) -> int:
     started = time.monotonic()
     try:
         for name, (command, extra) in selected.items():
-            log = folder / f"{name}.log"
+            log = folder / (re.sub(r"[^a-z]+", "-", name).strip("-") + ".log")
             process = subprocess.Popen(
                 command,
                 cwd=ROOT,
@@ -121,8 +171,8 @@ def run_side_by_side(selected: dict) -> int:
 def main(pytest_args: list[str]) -> int:
     mode = os.environ.get("TEST_PASSES", "parallel").strip().lower()
     every = commands(pytest_args)
-    if mode in every:
-        return run_sequentially({mode: every[mode]})
+    if mode in ("embedded", "services"):
+        return run_sequentially({k: v for k, v in every.items() if k.startswith(mode)})
     if mode == "sequential":
         return run_sequentially(every)
     if mode != "parallel":
