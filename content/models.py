@@ -125,6 +125,18 @@ class CourseIndexPage(Page):
         return context
 
 
+# The large columns of a course (rich text and the knowledge check's questions): lists that show
+# a course's title, tier and dates leave them out (``.defer(*COURSE_BODY_FIELDS)``), so that each
+# row does not carry and decode them.
+COURSE_BODY_FIELDS = (
+    "introduction",
+    "audience",
+    "learning_outcomes",
+    "references",
+    "knowledge_check",
+)
+
+
 class CoursePage(Page):
     """A course: its place in the framework, what it teaches, how it is assessed and how long
     it stays current. Its modules are its child pages, in order.

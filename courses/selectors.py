@@ -31,7 +31,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from content import directory
-from content.models import CompetencyArea, CoursePage, ModulePage, Tier
+from content.models import COURSE_BODY_FIELDS, CompetencyArea, CoursePage, ModulePage, Tier
 from content.selectors import course_modules, module_navigation_on_request
 from lms.request_memo import per_request
 from lms.workforce.selectors import active_memberships, todays_memberships
@@ -793,9 +793,9 @@ def learner_dashboard(user, on: date | None = None) -> Dashboard:
 
     current = list(
         with_progress(
-            Enrolment.objects.filter(user=user, is_current=True).select_related(
-                "course", "course__tier", "completion"
-            )
+            Enrolment.objects.filter(user=user, is_current=True)
+            .select_related("course", "course__tier", "completion")
+            .defer(*(f"course__{name}" for name in COURSE_BODY_FIELDS))
         ).order_by(F("due_on").asc(nulls_last=True), "course__path")
     )
     for enrolment in current:
@@ -803,7 +803,10 @@ def learner_dashboard(user, on: date | None = None) -> Dashboard:
     by_course = {e.course_id: e for e in current}
 
     completions = list(
-        Completion.objects.filter(user=user).select_related("course").order_by("-completed_at")
+        Completion.objects.filter(user=user)
+        .select_related("course")
+        .defer(*(f"course__{name}" for name in COURSE_BODY_FIELDS))
+        .order_by("-completed_at")
     )
     latest_completion: dict[int, Completion] = {}
     for completion in completions:
