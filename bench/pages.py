@@ -215,6 +215,39 @@ end
 """
 
 
+# Processes started in the background (the peer's installation, the servers): ended on the way
+# out, whatever the way (an error, Ctrl-C, SIGTERM).
+CHILDREN: list[subprocess.Popen] = []
+ENDING = threading.Event()
+
+
+def end_children() -> None:
+    ENDING.set()
+    for process in CHILDREN:
+        if process.poll() is not None:
+            continue
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def run_child(command: list[str], log) -> None:
+    """``command`` in a process group of its own, registered to be ended on the way out."""
+    if ENDING.is_set():
+        raise SystemExit("stopped")
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    CHILDREN.append(process)
+    if process.wait() != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+
+
 class Server:
     """A gunicorn in a session of its own (stopped with its workers as a group)."""
 
@@ -227,6 +260,7 @@ class Server:
                 command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
+        CHILDREN.append(self.process)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError):
@@ -249,16 +283,6 @@ class Server:
             if int(stat.parent.name) == self.process.pid or int(fields[1]) == self.process.pid:
                 total += (int(fields[11]) + int(fields[12])) / tick
         return total
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
 
 
 def free_port() -> int:
@@ -291,14 +315,11 @@ def install_peer(version: str, log: Path) -> None:
     pins = [f"{name}=={importlib.metadata.version(name)}" for name in ("django", "wagtail")]
     pins.append(f"gunicorn=={importlib.metadata.version('gunicorn')}")
     with log.open("w") as out:
-        subprocess.run(
-            [sys.executable, "-m", "venv", str(PEER / "venv")],
-            check=True, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        subprocess.run(
+        run_child([sys.executable, "-m", "venv", str(PEER / "venv")], out)
+        run_child(
             [str(PEER / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet",
              "--disable-pip-version-check", f"wagtail-lms=={version}", *pins],
-            check=True, stdout=out, stderr=subprocess.STDOUT,
+            out,
         )  # fmt: skip
 
 
@@ -438,73 +459,67 @@ def served(args) -> int:
     )
     gunicorn = ["--workers", str(args.workers), "--worker-class", "sync", "--timeout", "30"]
     servers = {}
-    try:
-        servers["ours"] = Server(
-            "ours",
-            [sys.executable, "-m", "gunicorn", "lms.wsgi", *gunicorn,
-             "--forwarded-allow-ips", "127.0.0.1"],
-            CODE, environment(), "/health/",
-        )  # fmt: skip
-        servers["peer"] = Server(
-            "peer",
-            [str(PEER / "venv" / "bin" / "python"), "-m", "gunicorn", "peersite.wsgi", *gunicorn],
-            PEER / "project", peer_environment(), "/",
-        )  # fmt: skip
-        sides = {"ours": ours, "peer": peer}
-        cookies = {
-            "ours": f"{ours['cookie_name']}={ours['session']}",
-            "peer": f"sessionid={peer['session']}",
-        }
+    servers["ours"] = Server(
+        "ours",
+        [sys.executable, "-m", "gunicorn", "lms.wsgi", *gunicorn,
+         "--forwarded-allow-ips", "127.0.0.1"],
+        CODE, environment(), "/health/",
+    )  # fmt: skip
+    servers["peer"] = Server(
+        "peer",
+        [str(PEER / "venv" / "bin" / "python"), "-m", "gunicorn", "peersite.wsgi", *gunicorn],
+        PEER / "project", peer_environment(), "/",
+    )  # fmt: skip
+    sides = {"ours": ours, "peer": peer}
+    cookies = {
+        "ours": f"{ours['cookie_name']}={ours['session']}",
+        "peer": f"sessionid={peer['session']}",
+    }
 
-        def target(side: str, page: str) -> tuple[int, str, str | None]:
-            info = sides[side]["pages"][page]
-            return servers[side].port, info["path"], cookies[side] if info["signed_in"] else None
+    def target(side: str, page: str) -> tuple[int, str, str | None]:
+        info = sides[side]["pages"][page]
+        return servers[side].port, info["path"], cookies[side] if info["signed_in"] else None
 
-        def check(when: str) -> None:
-            for page in PEER_PAGES:
-                for side in sides:
-                    port, path, cookie = target(side, page)
-                    status, length = get(port, path, cookie)
-                    if status != 200:
-                        raise SystemExit(f"{when}: {side} {page} {path}: {status}")
-                    sides[side]["pages"][page]["bytes"] = length
-
-        check("before")
-        print(
-            f"gunicorn: {args.workers} sync workers each; wrk: 1 thread, {args.connections} "
-            f"connections; {args.pairs} pairs of {args.duration:g} s per page (A B A B), after "
-            f"{args.warmup:g} s of warm-up each"
-        )
-        print(
-            f"machine: {os.cpu_count()} CPUs, load average {load()} at the start of the measurement"
-        )
-        figures: dict[str, dict[str, list[dict]]] = {}
+    def check(when: str) -> None:
         for page in PEER_PAGES:
-            runs = figures[page] = {"ours": [], "peer": []}
             for side in sides:
-                wrk(*target(side, page), args.warmup, args.connections)
-            for _ in range(args.pairs):
-                for side in sides:
-                    cpu = servers[side].cpu_seconds()
-                    run = wrk(*target(side, page), args.duration, args.connections)
-                    run["cpu"] = servers[side].cpu_seconds() - cpu
-                    runs[side].append(run)
-        check("after")
-        print(f"machine: load average {load()} at the end; CPU pressure (avg10) {pressure()}")
-        report(figures, sides)
-        errors = sum(
-            run["errors"] + run["status"]
-            for runs in figures.values()
-            for results in runs.values()
-            for run in results
-        )
-        if errors:
-            print(f"errors: {errors} (socket errors and HTTP statuses above 399)")
-            return 1
-        return 0
-    finally:
-        for server in servers.values():
-            server.stop()
+                port, path, cookie = target(side, page)
+                status, length = get(port, path, cookie)
+                if status != 200:
+                    raise SystemExit(f"{when}: {side} {page} {path}: {status}")
+                sides[side]["pages"][page]["bytes"] = length
+
+    check("before")
+    print(
+        f"gunicorn: {args.workers} sync workers each; wrk: 1 thread, {args.connections} "
+        f"connections; {args.pairs} pairs of {args.duration:g} s per page (A B A B), after "
+        f"{args.warmup:g} s of warm-up each"
+    )
+    print(f"machine: {os.cpu_count()} CPUs, load average {load()} at the start of the measurement")
+    figures: dict[str, dict[str, list[dict]]] = {}
+    for page in PEER_PAGES:
+        runs = figures[page] = {"ours": [], "peer": []}
+        for side in sides:
+            wrk(*target(side, page), args.warmup, args.connections)
+        for _ in range(args.pairs):
+            for side in sides:
+                cpu = servers[side].cpu_seconds()
+                run = wrk(*target(side, page), args.duration, args.connections)
+                run["cpu"] = servers[side].cpu_seconds() - cpu
+                runs[side].append(run)
+    check("after")
+    print(f"machine: load average {load()} at the end; CPU pressure (avg10) {pressure()}")
+    report(figures, sides)
+    errors = sum(
+        run["errors"] + run["status"]
+        for runs in figures.values()
+        for results in runs.values()
+        for run in results
+    )
+    if errors:
+        print(f"errors: {errors} (socket errors and HTTP statuses above 399)")
+        return 1
+    return 0
 
 
 def load() -> str:
@@ -600,5 +615,6 @@ if __name__ == "__main__":
         print("interrupted")
         code = 130
     finally:
+        end_children()
         shutil.rmtree(WORK, ignore_errors=True)
     sys.exit(code)
