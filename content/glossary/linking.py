@@ -12,6 +12,8 @@ keyboard, and its text ("attunement, in the glossary") tells a screen-reader use
 goes before they follow it.
 """
 
+import re
+from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 
@@ -24,14 +26,31 @@ SKIPPED_ELEMENTS = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "code", "pre", "but
 VOID_ELEMENTS = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "embed", "col"}
 
 
-def link_terms(html: str, *, seen: dict[str, TermRef], refs=None) -> str:
-    """``html`` with the first use of each term not in ``seen`` linked; adds what it links to
-    ``seen`` (slug -> term, in the order first used)."""
+@dataclass(frozen=True)
+class Terms:
+    """What linking needs, worked out once for a page however many blocks it links."""
+
+    pattern: re.Pattern | None
+    by_form: dict[str, TermRef]
+    glossary_url: str
+
+
+def prepare(refs=None) -> Terms:
     refs = linkable_terms() if refs is None else refs
     pattern, by_form = term_pattern(tuple(refs))
-    if pattern is None or not html:
+    return Terms(pattern=pattern, by_form=by_form, glossary_url=reverse("glossary:index"))
+
+
+def link_terms(
+    html: str, *, seen: dict[str, TermRef], refs=None, terms: Terms | None = None
+) -> str:
+    """``html`` with the first use of each term not in ``seen`` linked; adds what it links to
+    ``seen`` (slug -> term, in the order first used). ``terms`` (from ``prepare``) saves
+    working out the expression and the glossary's address again for each block of a page."""
+    terms = prepare(refs) if terms is None else terms
+    if terms.pattern is None or not html:
         return html
-    linker = _Linker(pattern, by_form, seen, reverse("glossary:index"))
+    linker = _Linker(terms.pattern, terms.by_form, seen, terms.glossary_url)
     linker.feed(html)
     linker.close()
     return "".join(linker.out)

@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 from lms.request_memo import per_request
 
-from ..linking import link_terms
+from ..linking import link_terms, prepare
 from ..selectors import linkable_terms
 
 register = template.Library()
@@ -28,8 +28,13 @@ def glossary_linked(context, value):
     """``value`` (HTML: rich text, or plain text passed through ``escape`` or ``linebreaksbr``)
     with the lesson's first uses of glossary terms linked. The terms are read once a page."""
     html = value.__html__() if hasattr(value, "__html__") else str(value)
-    refs = per_request(context.get("request"), "glossary_refs", linkable_terms)
-    return mark_safe(link_terms(html, seen=_seen(context), refs=refs))  # noqa: S308 (escaped by the linker)
+    request = context.get("request")
+    terms = per_request(
+        request,
+        "glossary_terms",
+        lambda: prepare(per_request(request, "glossary_refs", linkable_terms)),
+    )
+    return mark_safe(link_terms(html, seen=_seen(context), terms=terms))  # noqa: S308 (escaped by the linker)
 
 
 @register.inclusion_tag("glossary/lesson_terms.html", takes_context=True)
