@@ -125,14 +125,19 @@ def lesson_fragment_key(request, module: ModulePage) -> str | None:
     to the glossary drops them from the cache) and, where the lesson has a "Local pathways"
     block, the same region's pathways. So it is rendered once per such combination and reused
     by every learner; only the parts about the person (progress, the knowledge check, the
-    player) are rendered for each request."""
+    player) are rendered for each request. A lesson holding a block that shows something of the
+    person looking (``PERSONAL_BLOCKS``: a reflection shows their own private answer) is
+    rendered afresh every time."""
     import hashlib
     import json
 
+    from .blocks import PERSONAL_BLOCKS
     from .glossary.selectors import linkable_terms
 
     if request is None or getattr(request, "is_preview", False) or not module.live:
         return None
+    if any(block.block_type in PERSONAL_BLOCKS for block in module.body):
+        return None  # e.g. a reflection: the learner's own private text is in the body
     tree = directory.on_request(request)
     if tree.by_path.get(module.path) != module.pk:
         return None

@@ -169,3 +169,30 @@ def test_the_parts_about_the_learner_are_never_shared(client, user_factory):
     assert "Finish this module" in page
     assert "You have completed this module" not in page
     assert "Watch for the turn of the head." in page
+
+
+def test_a_reflection_stays_private_to_the_learner_who_wrote_it(client, user_factory):
+    course = make_course(title="Attachment Essentials", modules=1)
+    (module,) = modules_of(course)
+    module.body = [
+        {"type": "text", "value": "<p>Watch for the turn of the head.</p>"},
+        {"type": "reflection", "value": {"prompt": "What did you notice?", "guidance": ""}},
+    ]
+    module.save_revision().publish()
+    module = type(module).objects.get(pk=module.pk)
+    writer, reader = user_factory(), user_factory()
+    for learner in (writer, reader):
+        services.enrol(user=learner, course=course)
+    block_id = next(block.id for block in module.body if block.block_type == "reflection")
+    client.force_login(writer)
+    client.get(module.url)
+    client.post(
+        reverse("courses:reflection_save", args=[module.pk]),
+        {f"reflection-{block_id}": "My own private thought about the family.", "save": block_id},
+    )
+    assert "My own private thought" in client.get(module.url).content.decode()
+
+    client.force_login(reader)
+    page = client.get(module.url).content.decode()
+    assert "Watch for the turn of the head." in page
+    assert "My own private thought" not in page
