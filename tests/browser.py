@@ -77,7 +77,8 @@ def new_page(browser, live_server, user=None, *, viewport=DESKTOP):
     )
     if user is not None:
         client = Client()
-        client.force_login(user)
+        with shared_database():  # writes the session: not while the server is using the database
+            client.force_login(user)
         context.add_cookies(
             [
                 {
