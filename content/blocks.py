@@ -329,12 +329,6 @@ class QuestionBlock(blocks.StructBlock):
         return value
 
 
-# Blocks whose rendering depends on who is looking (a reflection shows the learner's own saved,
-# private answer and their errors): a lesson holding one is never served from the shared
-# fragment cache (``content.selectors.lesson_fragment_key``).
-PERSONAL_BLOCKS = frozenset({"reflection"})
-
-
 class LessonStreamBlock(blocks.StreamBlock):
     text = TextBlock()
     image = ImageBlock()

@@ -117,33 +117,29 @@ def module_navigation_on_request(request, module: ModulePage) -> dict:
 
 
 def lesson_fragment_key(request, module: ModulePage) -> str | None:
-    """The cache key of a module's lesson body as this person sees it, or None when it must be
-    rendered afresh (a preview, a draft, no request).
+    """The cache key of a module page's content (its lesson, position and navigation) as this
+    person sees it, or None when it must be rendered afresh (a preview, a draft, no request).
 
-    The body is the same for everyone who sees the same published revision (the page
+    The content is the same for everyone who sees the same published revision (the page
     directory's generation changes with every publication), the same glossary terms (a change
     to the glossary drops them from the cache) and, where the lesson has a "Local pathways"
     block, the same region's pathways. So it is rendered once per such combination and reused
-    by every learner; only the parts about the person (progress, the knowledge check, the
-    player) are rendered for each request. A lesson holding a block that shows something of the
-    person looking (``PERSONAL_BLOCKS``: a reflection shows their own private answer) is
-    rendered afresh every time."""
+    by every learner; the parts about the person (their progress panel, the e-learning player,
+    their own private reflection answers) are ``{% personal_include %}``s, rendered for every
+    request."""
     import hashlib
     import json
 
-    from .blocks import PERSONAL_BLOCKS
     from .glossary.selectors import linkable_terms
 
     if request is None or getattr(request, "is_preview", False) or not module.live:
         return None
-    if any(block.block_type in PERSONAL_BLOCKS for block in module.body):
-        return None  # e.g. a reflection: the learner's own private text is in the body
     tree = directory.on_request(request)
     if tree.by_path.get(module.path) != module.pk:
         return None
     terms = per_request(request, "glossary_refs", linkable_terms)
     parts = [tree.generation, str(module.pk), repr(terms)]
-    if any(block.block_type == "local_pathways" for block in module.body):
+    if any(block["type"] == "local_pathways" for block in module.body.raw_data):
         pathways = local_pathways_on_request(request)
         parts.append(json.dumps(pathways, sort_keys=True, default=str))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -1059,20 +1059,26 @@ def module_enrolment(user, module: ModulePage) -> Enrolment | None:
     in one query."""
     if not (user and user.is_authenticated):
         return None
+    course_path = module.path[: -module.steplen]
+    course_id = directory.get().by_path.get(course_path)  # a live course: no join to the tree
+    enrolments = Enrolment.objects.filter(user=user, is_current=True)
+    enrolments = (
+        enrolments.filter(course_id=course_id)
+        if course_id is not None
+        else enrolments.filter(course__path=course_path)
+    )
     enrolment = (
-        Enrolment.objects.filter(
-            user=user, is_current=True, course__path=module.path[: -module.steplen]
-        )
-        .annotate(
+        enrolments.annotate(
             here=FilteredRelation("progress", condition=Q(progress__module_id=module.pk)),
             here_id=F("here__id"),
             here_started_at=F("here__started_at"),
             here_completed_at=F("here__completed_at"),
         )
-        .select_related("user", "completion")
+        .order_by()
         .first()
     )
     if enrolment is not None:
+        enrolment.user = user
         enrolment.module_progress = (
             ModuleProgress(
                 id=enrolment.here_id,

@@ -196,3 +196,34 @@ def test_a_reflection_stays_private_to_the_learner_who_wrote_it(client, user_fac
     page = client.get(module.url).content.decode()
     assert "Watch for the turn of the head." in page
     assert "My own private thought" not in page
+
+
+def test_a_lesson_with_a_reflection_is_shared_but_each_answer_is_rendered_per_learner(
+    client, user_factory
+):
+    course = make_course(title="Attachment Essentials", modules=1)
+    (module,) = modules_of(course)
+    module.body = [
+        {"type": "text", "value": "<p>Watch for the turn of the head.</p>"},
+        {"type": "reflection", "value": {"prompt": "What did you notice?", "guidance": ""}},
+    ]
+    module.save_revision().publish()
+    module = type(module).objects.get(pk=module.pk)
+    block_id = next(block.id for block in module.body if block.block_type == "reflection")
+    learners = [user_factory() for _ in range(3)]
+    with block_renders() as rendered:
+        for number, learner in enumerate(learners):
+            services.enrol(user=learner, course=course)
+            client.force_login(learner)
+            client.post(
+                reverse("courses:reflection_save", args=[module.pk]),
+                {f"reflection-{block_id}": f"Answer number {number}.", "save": block_id},
+            )
+            page = client.get(module.url).content.decode()
+            assert "Watch for the turn of the head." in page
+            assert "What did you notice?" in page
+            assert f"Answer number {number}." in page
+            assert all(f"Answer number {n}." not in page for n in range(3) if n != number)
+            # The field sits inside the reflection's own section, in the order written.
+            assert page.index("What did you notice?") < page.index(f"Answer number {number}.")
+    assert sorted(rendered) == ["content/blocks/reflection.html", "content/blocks/text.html"]

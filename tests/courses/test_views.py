@@ -435,9 +435,7 @@ def test_module_panel_and_reflection_field_share_one_form(course, learner):
     services.save_reflections(user=learner, module=first, answers={prompt: "Saved <b>text</b>"})
 
     panel = render_panel("module_panel", first, learner)
-    field = render_panel(
-        "reflection_field", first, learner, block_id=prompt, value={"prompt": "What next?"}
-    )
+    field = render_panel("reflection_field", first, learner, block_id=prompt, prompt="What next?")
 
     form_id = re.search(r'<form[^>]*id="([^"]+)"', panel).group(1)
     assert reverse("courses:module_complete", args=[first.pk]) in panel
@@ -458,7 +456,7 @@ def test_reflection_field_marks_a_missing_answer(course, learner):
     request.session = {"courses_missing_reflections": [prompt]}
     html = render_to_string(
         "courses/panels/reflection_field.html",
-        {"page": first, "request": request, "block_id": prompt, "value": {"prompt": "?"}},
+        {"page": first, "request": request, "block_id": prompt, "prompt": "?"},
         request,
     )
     assert 'aria-invalid="true"' in html and "Write your reflection" in html
@@ -467,7 +465,7 @@ def test_reflection_field_marks_a_missing_answer(course, learner):
 
 def test_reflection_field_asks_to_enrol_first(course, learner):
     first, _ = modules_of(course)
-    html = render_panel("reflection_field", first, learner, block_id="x", value={})
+    html = render_panel("reflection_field", first, learner, block_id="x")
     assert "Enrol on the course" in html and "<textarea" not in html
 
 
