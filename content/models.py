@@ -301,6 +301,7 @@ class CoursePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from . import directory
+        from .selectors import page_fragment_key
 
         context = super().get_context(request, *args, **kwargs)
         tree = directory.on_request(request)
@@ -317,6 +318,7 @@ class CoursePage(Page):
             ]
             context["prerequisite_list"] = tree.prerequisites_of(self.pk)
             context["competency_area_list"] = tree.competency_areas_of(self.pk)
+        context["course_fragment_key"] = page_fragment_key(request, self)
         if self.has_workshop:
             from courses.workshops.selectors import upcoming_sessions
 

@@ -116,6 +116,19 @@ def module_navigation_on_request(request, module: ModulePage) -> dict:
     )
 
 
+def page_fragment_key(request, page) -> str | None:
+    """The cache key of the parts of a live page that are the same for everyone (its content,
+    with ``{% personal_include %}``s for the parts about the person looking): the page and the
+    page directory's generation, which changes with every publication and every change to a
+    tier or competency area. None for a preview or a draft (rendered afresh)."""
+    if request is None or getattr(request, "is_preview", False) or not page.live:
+        return None
+    tree = directory.on_request(request)
+    if tree.by_path.get(page.path) != page.pk:
+        return None
+    return f"{tree.generation}:{page.pk}"
+
+
 def lesson_fragment_key(request, module: ModulePage) -> str | None:
     """The cache key of a module page's content (its lesson, position and navigation) as this
     person sees it, or None when it must be rendered afresh (a preview, a draft, no request).
@@ -132,13 +145,11 @@ def lesson_fragment_key(request, module: ModulePage) -> str | None:
 
     from .glossary.selectors import linkable_terms
 
-    if request is None or getattr(request, "is_preview", False) or not module.live:
-        return None
-    tree = directory.on_request(request)
-    if tree.by_path.get(module.path) != module.pk:
+    shared = page_fragment_key(request, module)
+    if shared is None:
         return None
     terms = per_request(request, "glossary_refs", linkable_terms)
-    parts = [tree.generation, str(module.pk), repr(terms)]
+    parts = [shared, repr(terms)]
     if any(block["type"] == "local_pathways" for block in module.body.raw_data):
         pathways = local_pathways_on_request(request)
         parts.append(json.dumps(pathways, sort_keys=True, default=str))

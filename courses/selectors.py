@@ -994,15 +994,14 @@ def course_state(user, course: CoursePage, on: date | None = None) -> CourseStat
     state = CourseState(
         course=course, signed_in=signed_in, certificates_url=certificates_url(), today=on
     )
-    state.total_modules = len(course_modules(course))
+    modules = course_modules(course)
+    state.total_modules = len(modules)
     if not signed_in:
         return state
     done_here = ModuleProgress.objects.filter(
         enrolment=OuterRef("pk"),
         completed_at__isnull=False,
-        module__live=True,
-        module__path__startswith=course.path,
-        module__depth=course.depth + 1,
+        module_id__in=[module.pk for module in modules],  # the live ones
     ).values("enrolment")
     enrolment = (
         Enrolment.objects.filter(user=user, course=course, is_current=True)

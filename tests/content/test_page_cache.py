@@ -227,3 +227,21 @@ def test_a_lesson_with_a_reflection_is_shared_but_each_answer_is_rendered_per_le
             # The field sits inside the reflection's own section, in the order written.
             assert page.index("What did you notice?") < page.index(f"Answer number {number}.")
     assert sorted(rendered) == ["content/blocks/reflection.html", "content/blocks/text.html"]
+
+
+def test_a_course_page_shares_its_content_but_not_the_learners_panel(client, user_factory):
+    course = make_course(title="Attachment Essentials", modules=2)
+    enrolled, browsing = user_factory(), user_factory()
+    services.enrol(user=enrolled, course=course)
+    client.force_login(enrolled)
+    assert "Start the course" in client.get(course.url).content.decode()
+
+    client.force_login(browsing)
+    page = client.get(course.url).content.decode()
+    assert "Enrol on this course" in page and "Start the course" not in page
+
+    course.summary = "A new summary, published."
+    course.save_revision().publish()
+    for learner in (enrolled, browsing):
+        client.force_login(learner)
+        assert "A new summary, published." in client.get(course.url).content.decode()
