@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -1052,30 +1052,55 @@ class ModuleState:
         return bool(self.progress and self.progress.completed_at)
 
 
+def _module_enrolment_sql() -> str:
+    # Names from the models' own metadata; every value is a parameter.
+    enrolment, progress = Enrolment._meta, ModuleProgress._meta
+    columns = ", ".join(f"e.{f.column}" for f in enrolment.concrete_fields)
+    here = "p.id AS here_id, p.started_at AS here_started_at, p.completed_at AS here_completed_at"
+    tables = (
+        f"{enrolment.db_table} e LEFT JOIN {progress.db_table} p "
+        "ON p.enrolment_id = e.id AND p.module_id = %s"
+    )
+    where = "e.user_id = %s AND e.is_current = %s AND e.course_id = %s"
+    return f"SELECT {columns}, {here} FROM {tables} WHERE {where}"  # noqa: S608
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A timestamp read by raw SQL: aware, as the ORM gives it (SQLite gives it naive, UTC)."""
+    if value is None or not settings.USE_TZ or timezone.is_aware(value):
+        return value
+    return timezone.make_aware(value, UTC)
+
+
 def module_enrolment(user, module: ModulePage) -> Enrolment | None:
     """The person's current enrolment (of any status) on the course a module belongs to, with
     their progress in this module as ``module_progress`` (``None`` when not opened yet), read
-    in one query."""
+    in one query.
+
+    Every module page asks, so for a live course (its id from the page directory) the query is
+    written out: building the same query with the ORM (a ``FilteredRelation``) costs 1.1 ms of
+    CPU a request, the written one 0.1 ms (``bench/pages.py``). A course that is not in the
+    directory (a draft seen in preview) is read through the ORM."""
     if not (user and user.is_authenticated):
         return None
     course_path = module.path[: -module.steplen]
     course_id = directory.get().by_path.get(course_path)  # a live course: no join to the tree
-    enrolments = Enrolment.objects.filter(user=user, is_current=True)
-    enrolments = (
-        enrolments.filter(course_id=course_id)
-        if course_id is not None
-        else enrolments.filter(course__path=course_path)
-    )
-    enrolment = (
-        enrolments.annotate(
-            here=FilteredRelation("progress", condition=Q(progress__module_id=module.pk)),
-            here_id=F("here__id"),
-            here_started_at=F("here__started_at"),
-            here_completed_at=F("here__completed_at"),
+    if course_id is not None:
+        # At most one current enrolment per person and course (a unique constraint).
+        rows = Enrolment.objects.raw(_module_enrolment_sql(), [module.pk, user.pk, True, course_id])
+        enrolment = next(iter(rows), None)
+    else:
+        enrolment = (
+            Enrolment.objects.filter(user=user, is_current=True, course__path=course_path)
+            .annotate(
+                here=FilteredRelation("progress", condition=Q(progress__module_id=module.pk)),
+                here_id=F("here__id"),
+                here_started_at=F("here__started_at"),
+                here_completed_at=F("here__completed_at"),
+            )
+            .order_by()
+            .first()
         )
-        .order_by()
-        .first()
-    )
     if enrolment is not None:
         enrolment.user = user
         enrolment.module_progress = (
@@ -1083,8 +1108,8 @@ def module_enrolment(user, module: ModulePage) -> Enrolment | None:
                 id=enrolment.here_id,
                 enrolment=enrolment,
                 module_id=module.pk,
-                started_at=enrolment.here_started_at,
-                completed_at=enrolment.here_completed_at,
+                started_at=_aware(enrolment.here_started_at),
+                completed_at=_aware(enrolment.here_completed_at),
             )
             if enrolment.here_id
             else None

@@ -113,15 +113,16 @@ def _fresh_page_directory():
     afresh (a rolled-back test's rows would otherwise stay in the cache)."""
     from django.core.cache import cache
 
-    from content.directory import CACHE_KEY
+    from content.directory import CACHE_KEY, GENERATION_KEY
     from content.glossary.selectors import CACHE_KEY as GLOSSARY_KEY
-    from lms.workforce.selectors import forget_account_flags
+    from lms.workforce.selectors import MEMBERSHIPS_VERSION_KEY, forget_account_flags
     from supervision.selectors import TARGETS_CACHE_KEY
 
-    cache.delete_many([CACHE_KEY, TARGETS_CACHE_KEY, GLOSSARY_KEY])
+    cache.delete_many([GENERATION_KEY, CACHE_KEY, TARGETS_CACHE_KEY, GLOSSARY_KEY])
     forget_account_flags()
+    cache.delete(MEMBERSHIPS_VERSION_KEY)
     yield
-    cache.delete_many([CACHE_KEY, TARGETS_CACHE_KEY, GLOSSARY_KEY])
+    cache.delete_many([GENERATION_KEY, CACHE_KEY, TARGETS_CACHE_KEY, GLOSSARY_KEY])
 
 
 @pytest.fixture

@@ -174,6 +174,10 @@ else:
 # are kept. Publishing clears them at once in the shared cache (Redis); the local-memory cache is
 # one per process, where a publication reaches the other processes only when this runs out.
 CONTENT_CACHE_SECONDS = env.int("CONTENT_CACHE_SECONDS", default=3600 if REDIS_URL else 60)
+# How long each person's memberships (their roles) are kept in the cache. Any change to
+# memberships, units, job roles or tiers clears them at once in the shared cache (Redis); with
+# the local-memory cache, the other processes see the change when this runs out.
+ROLES_CACHE_SECONDS = env.int("ROLES_CACHE_SECONDS", default=3600 if REDIS_URL else 10)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

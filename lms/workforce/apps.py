@@ -24,7 +24,20 @@ class WorkforceConfig(AppConfig):
             m2m_changed.connect(
                 forget_account_flags, sender=through, dispatch_uid=f"flags_{through.__name__}"
             )
-        from .models import Administrator, OrganisationUnit
+        from content.models import Tier
+
+        from .models import Administrator, JobRole, Membership, OrganisationUnit
+        from .selectors import forget_memberships
+
+        # The cached memberships of each person follow any change to a membership, a unit (its
+        # kind, its place in the tree), a job role or the tier it requires.
+        for model in (Membership, OrganisationUnit, JobRole, Tier):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    forget_memberships,
+                    sender=model,
+                    dispatch_uid=f"memberships_{model.__name__}_{id(signal)}",
+                )
 
         for model in (Group, Permission, Administrator, OrganisationUnit):
             for signal in (post_save, post_delete):

@@ -99,6 +99,29 @@ class MembershipQuerySet(models.QuerySet):
             Q(end_date__isnull=True) | Q(end_date__gte=on)
         )
 
+    # Writes that send no per-row signals (the staff import's): the people's cached memberships
+    # (``selectors.todays_memberships``) are read again, as after a save or a delete.
+    def update(self, **kwargs):
+        from .selectors import forget_memberships
+
+        result = super().update(**kwargs)
+        forget_memberships()
+        return result
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from .selectors import forget_memberships
+
+        result = super().bulk_create(objs, *args, **kwargs)
+        forget_memberships()
+        return result
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        from .selectors import forget_memberships
+
+        result = super().bulk_update(objs, fields, *args, **kwargs)
+        forget_memberships()
+        return result
+
 
 class Membership(models.Model):
     """A person working in a unit in a job role from ``start_date`` until ``end_date``.

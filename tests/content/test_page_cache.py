@@ -245,3 +245,31 @@ def test_a_course_page_shares_its_content_but_not_the_learners_panel(client, use
     for learner in (enrolled, browsing):
         client.force_login(learner)
         assert "A new summary, published." in client.get(course.url).content.decode()
+
+
+def test_a_lesson_is_read_from_the_database_once_per_publication(client, user_factory):
+    course = make_course(title="Attachment Essentials", modules=1)
+    module = _lesson(course, "Watch for the turn of the head.")
+    learner = user_factory()
+    services.enrol(user=learner, course=course)
+    client.force_login(learner)
+
+    def lesson_reads():
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(module.url).content.decode()
+        whole = f'"content_modulepage"."page_ptr_id" = {module.pk}'  # this page, every field
+        return page, [q["sql"] for q in queries if whole in q["sql"]]
+
+    client.get(module.url)
+    page, reads = lesson_reads()
+    assert "Watch for the turn of the head." in page
+    assert reads == []  # kept by this process since the first request
+
+    _lesson(course, "Notice the gaze aversion.")
+    page, reads = lesson_reads()
+    assert "Notice the gaze aversion." in page
+    assert len(reads) == 1  # the new revision, read once
+    page, reads = lesson_reads()
+    assert "Notice the gaze aversion." in page
+    assert reads == []

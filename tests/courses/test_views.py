@@ -184,7 +184,9 @@ def test_a_module_page_reads_the_learners_enrolment_once(signed_in, learner):
 
     assert response.status_code == 200
     assert response.content.decode().count('name="reflection-') == 3
-    lookups = [q["sql"] for q in queries if '"courses_enrolment"."is_current"' in q["sql"]]
+    lookups = [
+        q["sql"] for q in queries if "courses_enrolment" in q["sql"] and "is_current" in q["sql"]
+    ]
     assert len(lookups) == 1
 
 
