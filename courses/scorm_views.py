@@ -9,40 +9,34 @@ import json
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from content import directory
 from content.models import ModulePage
 
-from . import scorm
-from .models import Enrolment
+from . import scorm, selectors
 from .permissions import may_see_item_analysis
 from .scorm_cmi import SCORM_12, CMIError
 
 
-def _enrolment(user, module) -> Enrolment | None:
-    return (
-        Enrolment.objects.filter(
-            user=user, is_current=True, course__path=module.path[: -module.steplen]
-        )
-        .select_related("user")
-        .first()
-    )
-
-
 class CommitView(LoginRequiredMixin, View):
-    """POST a SCO's run-time data: ``{"sco", "sequence", "session", "cmi": {element: value}}``."""
+    """POST a SCO's run-time data: ``{"sco", "sequence", "session", "cmi": {element: value}}``.
+
+    A package commits every few seconds while it plays, so the live module comes from the page
+    directory (kept by the process) and the learner's enrolment from the module page's own read
+    (``selectors.module_enrolment``): two short queries before the commit's own."""
 
     def post(self, request, module_id):
-        module = get_object_or_404(
-            ModulePage.objects.live().select_related("scorm_package"), pk=module_id
-        )
+        tree = directory.on_request(request)
+        if module_id not in tree.pages or tree.model_of(module_id) is not ModulePage:
+            raise Http404
+        module = tree.load(module_id)
         package = module.scorm_package
         if package is None:
             raise Http404
-        enrolment = _enrolment(request.user, module)
+        enrolment = selectors.module_enrolment(request.user, module)
         if enrolment is None:
             raise Http404
         general = 101 if package.version == SCORM_12 else 351
