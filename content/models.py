@@ -329,10 +329,14 @@ class CoursePage(Page):
         """The knowledge-check question blocks (the whole bank), in order."""
         return [block for block in self.knowledge_check if block.block_type == "question"]
 
+    def question_count(self) -> int:
+        """The size of the bank, from the knowledge check's stored form (no block is built)."""
+        return sum(1 for block in self.knowledge_check.raw_data if block["type"] == "question")
+
     @property
     def attempt_size(self) -> int:
         """How many questions one attempt asks: ``questions_per_attempt``, at most the bank."""
-        bank = len(self.questions())
+        bank = self.question_count()
         return min(self.questions_per_attempt or bank, bank)
 
     def clean(self):
@@ -396,6 +400,10 @@ class ModulePage(Page):
 
     def reflection_blocks(self) -> list:
         return [block for block in self.body if block.block_type == "reflection"]
+
+    def reflection_count(self) -> int:
+        """How many reflection prompts the lesson has, from its stored form (no block is built)."""
+        return sum(1 for block in self.body.raw_data if block["type"] == "reflection")
 
     def question_blocks(self) -> list:
         """Inline self-check questions (not scored)."""

