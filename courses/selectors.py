@@ -105,13 +105,20 @@ def required_courses_for_roles(
     else:
         core = live_courses().filter(required_for_tier=True, tier__order__lte=max_order)
     required = {course.pk: RequiredCourse(course, default_days) for course in core}
-    rules = EnrolmentRule.objects.filter(
-        is_active=True, job_role__in=roles, course__live=True
-    ).select_related("course", "course__tier")
-    for rule in rules:
-        known = required.get(rule.course_id)
-        days = rule.due_in_days if known is None else min(known.due_in_days, rule.due_in_days)
-        required[rule.course_id] = RequiredCourse(rule.course, days)
+    rules = EnrolmentRule.objects.filter(is_active=True, job_role__in=roles)
+    if from_directory:  # the rules' live courses from the directory too: no join
+        added = [
+            (tree.instance(course_id), days)
+            for course_id, days in rules.values_list("course_id", "due_in_days")
+            if course_id in tree.pages
+        ]
+    else:
+        rules = rules.filter(course__live=True).select_related("course", "course__tier")
+        added = [(rule.course, rule.due_in_days) for rule in rules]
+    for course, due_in_days in added:
+        known = required.get(course.pk)
+        days = due_in_days if known is None else min(known.due_in_days, due_in_days)
+        required[course.pk] = RequiredCourse(course, days)
     return required
 
 
@@ -263,7 +270,12 @@ class QuizRules:
 
 def quiz_rules(enrolment: Enrolment, course: CoursePage | None = None) -> QuizRules:
     course = course or enrolment.course
-    attempts = list(enrolment.attempts.order_by("number"))
+    # The course page asks on every view: written out, as ``_current_enrolment``.
+    meta = QuizAttempt._meta
+    columns = ", ".join(f.column for f in meta.concrete_fields)
+    enrolment_column = meta.get_field("enrolment").column
+    sql = f"SELECT {columns} FROM {meta.db_table} WHERE {enrolment_column} = %s ORDER BY number"  # noqa: S608
+    attempts = list(QuizAttempt.objects.raw(sql, [enrolment.pk]))
     passed = next((a for a in attempts if a.passed), None)
     last = attempts[-1] if attempts else None
     next_allowed = None

@@ -252,6 +252,8 @@ SESSION_LIFETIME_HOURS = env.int("SESSION_LIFETIME_HOURS", default=12)
 SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=180)
 # The server forgets a session once its lifetime is over, however it ended.
 SESSION_COOKIE_AGE = SESSION_LIFETIME_HOURS * 3600
+# Sessions in the database, read by a written query (lms/accounts/session_store.py).
+SESSION_ENGINE = "lms.accounts.session_store"
 # "Signed-in devices" (allauth.usersessions): each session with its browser, address and when
 # it began; a person can sign out of all the others. Not tracking each request's time keeps
 # pages from writing on every request.
