@@ -26,11 +26,11 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 
-CACHE_KEY = "content:directory:1"
+CACHE_KEY = "content:directory:2"
 # Pages read whole by ``Directory.load``, per process: (generation, id) -> the pickled page.
 _loaded: dict[tuple[str, int], bytes] = {}
 _LOADED_MAX = 500
-GENERATION_KEY = "content:directory:1:generation"  # the generation of the cached directory
+GENERATION_KEY = "content:directory:2:generation"  # the generation of the cached directory
 _PAGE_FIELDS = [f.attname for f in Page._meta.concrete_fields]
 # Fields of the specific page types that navigation and listings show (never the StreamFields).
 _LIGHT_FIELDS = {
@@ -47,6 +47,7 @@ _LIGHT_FIELDS = {
         "retry_cooldown_minutes",
         "issues_certificate",
         "curriculum_revision_id",
+        "delivery",
     ],
 }
 
@@ -156,6 +157,14 @@ class Directory:
             from .models import Tier
 
             page.tier = _build(Tier, self.tiers[tier_id])
+
+    def live_module_count(self, course_path: str) -> int:
+        """How many live modules there are under a course (live or not), without building them."""
+        return sum(
+            1
+            for pk in self.children.get(course_path, [])
+            if self.pages[pk]["model"] == "content.modulepage"
+        )
 
     def live_children(self, page: Page) -> list[Page]:
         return [self.instance(pk) for pk in self.children.get(page.path, [])]

@@ -178,6 +178,13 @@ def _count(queryset) -> Subquery:
     )
 
 
+def _done_modules():
+    """The live modules completed in the enrolment (``OuterRef("pk")``), for ``_count``."""
+    return ModuleProgress.objects.filter(
+        enrolment=OuterRef("pk"), completed_at__isnull=False, module__live=True
+    ).values("enrolment")
+
+
 def with_progress(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
     """Annotate ``total_modules`` (live modules of the course) and ``done_modules`` (of those,
     completed in this enrolment) without a query per enrolment or per module."""
@@ -186,10 +193,26 @@ def with_progress(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
         depth=OuterRef("course__depth") + 1,
         path__startswith=OuterRef("course__path"),
     ).values("depth")
-    done = ModuleProgress.objects.filter(
-        enrolment=OuterRef("pk"), completed_at__isnull=False, module__live=True
-    ).values("enrolment")
-    return enrolments.annotate(total_modules=_count(live_modules), done_modules=_count(done))
+    return enrolments.annotate(
+        total_modules=_count(live_modules), done_modules=_count(_done_modules())
+    )
+
+
+def _with_courses(enrolments: QuerySet[Enrolment]) -> list[Enrolment]:
+    """The enrolments, each with its course (and tier) from the page directory and
+    ``total_modules`` counted there: no join to the pages. Courses that are no longer live
+    (rare) are read in one more query."""
+    tree = directory.get()
+    enrolments = list(enrolments)
+    missing = {e.course_id for e in enrolments if e.course_id not in tree.pages}
+    others = {}
+    if missing:
+        others = CoursePage.objects.filter(pk__in=missing).select_related("tier")
+        others = {c.pk: c for c in others.defer(*COURSE_BODY_FIELDS)}
+    for enrolment in enrolments:
+        enrolment.course = tree.instance(enrolment.course_id) or others[enrolment.course_id]
+        enrolment.total_modules = tree.live_module_count(enrolment.course.path)
+    return enrolments
 
 
 def percent(done: int, total: int) -> int:
@@ -803,13 +826,12 @@ def learner_dashboard(user, on: date | None = None) -> Dashboard:
     required_tier = required_tier_of_roles(roles)
     required = required_courses_for_roles(roles, from_directory=True)
 
-    current = list(
-        with_progress(
-            Enrolment.objects.filter(user=user, is_current=True)
-            .select_related("course", "course__tier", "completion")
-            .defer(*(f"course__{name}" for name in COURSE_BODY_FIELDS))
-        ).order_by(F("due_on").asc(nulls_last=True), "course__path")
+    current = _with_courses(
+        Enrolment.objects.filter(user=user, is_current=True)
+        .select_related("completion")
+        .annotate(done_modules=_count(_done_modules()))
     )
+    current.sort(key=lambda e: (e.due_on is None, e.due_on or date.min, e.course.path))
     for enrolment in current:
         enrolment.percent = percent(enrolment.done_modules, enrolment.total_modules)
     by_course = {e.course_id: e for e in current}

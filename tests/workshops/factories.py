@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from content import directory
 from content.groups import TRAINERS
 from content.models import CoursePage
 from courses.workshops.models import WorkshopSession
@@ -21,6 +22,7 @@ def make_workshop_course(
         kwargs.setdefault("questions", [])
     course = make_course(tier=tier, **kwargs)
     CoursePage.objects.filter(pk=course.pk).update(delivery=delivery, workshop_order=workshop_order)
+    directory.forget()  # as a publication of the change would
     course.refresh_from_db()
     return course
 
