@@ -12,6 +12,7 @@ unpublished, moved or deleted, or a site or a view restriction changes (``forget
 
 from __future__ import annotations
 
+import copy
 import pickle  # nosec B403 - pages this process read itself (Directory.load)
 import uuid
 from contextlib import contextmanager
@@ -30,6 +31,9 @@ CACHE_KEY = "content:directory:2"
 # Pages read whole by ``Directory.load``, per process: (generation, id) -> the pickled page.
 _loaded: dict[tuple[str, int], bytes] = {}
 _LOADED_MAX = 500
+# Pages built from the directory's rows by ``Directory.instance``, per process.
+_built: dict[tuple[str, int], Page] = {}
+_BUILT_MAX = 5000
 GENERATION_KEY = "content:directory:2:generation"  # the generation of the cached directory
 _PAGE_FIELDS = [f.attname for f in Page._meta.concrete_fields]
 # Fields of the specific page types that navigation and listings show (never the StreamFields).
@@ -121,8 +125,15 @@ class Directory:
         row = self.pages.get(page_id)
         if row is None:
             return None
-        model = apps.get_model(row["model"])
-        page = _build(model, row)
+        # Built once per process and generation, copied for each request (a copy costs a
+        # fifth of building: Wagtail pages are slow to construct, and listings build many).
+        key = (self.generation, page_id)
+        built = _built.get(key)
+        if built is None:
+            if len(_built) >= _BUILT_MAX:
+                _built.clear()
+            built = _built[key] = _build(apps.get_model(row["model"]), row)
+        page = copy.copy(built)  # its own state and field cache (``Model.__getstate__``)
         self._instances[page_id] = page
         self._attach(page)
         return page
