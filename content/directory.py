@@ -13,7 +13,7 @@ unpublished, moved or deleted, or a site or a view restriction changes (``forget
 from __future__ import annotations
 
 import copy
-import pickle  # nosec B403 - pages this process read itself (Directory.load)
+import pickle  # nosec B403
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -155,7 +155,7 @@ class Directory:
             # (its lazy StreamField values included). Only this process ever reads it back.
             _loaded[key] = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
         else:
-            page = pickle.loads(kept)  # noqa: S301 - written by this process just above
+            page = pickle.loads(kept)  # noqa: S301  # nosec B301
         self._attach(page)
         return page
 
